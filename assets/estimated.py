@@ -1,0 +1,41 @@
+"""Estimated: who was seen by which list, and how many no list saw (multiple systems estimation)."""
+
+import dagster as dg
+import polars as pl
+
+from pipeline.checks import schema_check_result, table_schema
+from pipeline.estimate import capture_histories as build_capture_histories
+from pipeline.estimate import estimate
+from schemas.estimated import CaptureHistoriesModel, EstimatesModel
+
+
+@dg.asset(
+    group_name="estimated",
+    owners=["team:estimation"],
+    kinds={"polars"},
+    description="Each documented victim's capture history across the named lists (morgue, Airwars, IBC, Amnesty), with the strata used for estimation.",
+    metadata={"dagster/column_schema": table_schema(CaptureHistoriesModel)},
+    check_specs=[dg.AssetCheckSpec("schema", asset="capture_histories", blocking=True)],
+)
+def capture_histories(victims: pl.DataFrame):
+    frame = build_capture_histories(victims)
+    yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
+    yield schema_check_result(CaptureHistoriesModel, frame, "capture_histories")
+
+
+@dg.asset(
+    group_name="estimated",
+    owners=["team:estimation"],
+    kinds={"statsmodels"},
+    description="Documented count and estimated total deaths with 95% intervals, overall and per stratum (log-linear multiple systems estimation).",
+    metadata={"dagster/column_schema": table_schema(EstimatesModel)},
+    check_specs=[dg.AssetCheckSpec("schema", asset="estimates", blocking=True)],
+)
+def estimates(capture_histories: pl.DataFrame):
+    frame = estimate(capture_histories)
+    overall = frame.filter(pl.col("stratum") == "all")
+    metadata = {"dagster/row_count": len(frame)}
+    if len(overall):
+        metadata.update({"documented": int(overall["documented"][0]), "estimate": float(overall["estimate"][0]), "lower": float(overall["lower"][0]), "upper": float(overall["upper"][0])})
+    yield dg.Output(frame, metadata=metadata)
+    yield schema_check_result(EstimatesModel, frame, "estimates")

@@ -1,0 +1,117 @@
+"""Staged: each source file parsed into typed, normalised tables, with rejects and blocking checks.
+
+One multi-asset per parser call. Each yields its staged tables, its own rejects table and the
+checks: the pandera schema of every table (blocking: a table that breaks its schema would
+corrupt linkage) and row conservation (rows in = rows staged + rows rejected; blocking). A
+snapshot that is unusable as a whole fails the step with one message naming the file and the
+problem, and the previous good tables stay in place (the IO manager writes only on success).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from pipeline.checks import schema_check_result, table_schema
+from pipeline.parse.common import ParseResult, SnapshotError
+from pipeline.parse.airwars import parse_airwars
+from pipeline.parse.amnesty import parse_amnesty
+from pipeline.parse.ibc import parse_ibc
+from pipeline.parse.morgue import parse_morgue
+from pipeline.parse.official import parse_cjtf_assessments, parse_official_claims
+from pipeline.parse.un import parse_un
+from schemas.staged import STAGED_MODELS, RejectsModel, empty_frame
+
+
+@dataclass(frozen=True)
+class StagedSource:
+    name: str
+    raw_assets: tuple[str, ...]
+    parse: Callable[..., ParseResult]
+    tables: tuple[str, ...]
+
+
+STAGED_SOURCES = (
+    StagedSource("morgue", ("raw_morgue",), parse_morgue, ("staged_morgue",)),
+    StagedSource("airwars", ("raw_airwars_incidents",), parse_airwars, ("staged_airwars_incidents", "staged_airwars_victims")),
+    StagedSource("ibc", ("raw_ibc_incidents", "raw_ibc_victims"), parse_ibc, ("staged_ibc_incidents", "staged_ibc_victims")),
+    StagedSource("amnesty", ("raw_amnesty_incidents",), parse_amnesty, ("staged_amnesty_incidents", "staged_amnesty_victims")),
+    StagedSource("un", ("raw_un_casualties",), parse_un, ("staged_un_casualties",)),
+    StagedSource("official_claims", ("raw_official_claims",), parse_official_claims, ("staged_official_claims",)),
+    StagedSource("cjtf", ("raw_cjtf_assessments",), parse_cjtf_assessments, ("staged_cjtf_assessments",)),
+)
+STAGED_TABLES = tuple(table for source in STAGED_SOURCES for table in source.tables)
+REJECT_TABLES = tuple(f"rejects_{source.name}" for source in STAGED_SOURCES)
+
+
+def parse_current(source: StagedSource, manifests: list[pl.DataFrame]) -> ParseResult | None:
+    """Run the source's parser on the files the raw manifests point at; None if the source is absent."""
+    if any(manifest.is_empty() for manifest in manifests):
+        return None
+    snapshot = manifests[0]["snapshot"][0]
+    paths = [Path(manifest["path"][0]) for manifest in manifests]
+    return source.parse(*paths, snapshot)
+
+
+def staged_asset(source: StagedSource) -> dg.AssetsDefinition:
+    outs = {
+        table: dg.AssetOut(
+            group_name="staged",
+            description=f"{table}: typed and normalised rows of the {source.name} snapshot (columns: docs/tables.md).",
+            metadata={"dagster/column_schema": table_schema(STAGED_MODELS[table])},
+            owners=["team:data"],
+            kinds={"polars", "parquet"},
+        )
+        for table in source.tables
+    }
+    outs[f"rejects_{source.name}"] = dg.AssetOut(
+        group_name="staged",
+        description=f"Rows of the {source.name} snapshot that were rejected, each with file, row, field, value and reason.",
+        metadata={"dagster/column_schema": table_schema(RejectsModel)},
+        owners=["team:data"],
+        kinds={"polars", "parquet"},
+    )
+    check_specs = [dg.AssetCheckSpec("schema", asset=table, blocking=True, description=f"pandera {STAGED_MODELS[table].__name__}") for table in source.tables]
+    check_specs.append(
+        dg.AssetCheckSpec("rows_conserved", asset=source.tables[0], blocking=True, description="rows in the file = rows staged + rows rejected")
+    )
+
+    @dg.multi_asset(
+        name=f"stage_{source.name}",
+        outs=outs,
+        ins={raw: dg.AssetIn(raw) for raw in source.raw_assets},
+        check_specs=check_specs,
+    )
+    def _stage(context: dg.AssetExecutionContext, **manifests: pl.DataFrame):
+        ordered = [manifests[raw] for raw in source.raw_assets]
+        try:
+            result = parse_current(source, ordered)
+        except SnapshotError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from error
+        if result is None:
+            context.log.warning(f"{source.name}: no snapshot; staging empty tables")
+            tables = {table: empty_frame(STAGED_MODELS[table]) for table in source.tables}
+            rejects = empty_frame(RejectsModel)
+            rows_in = 0
+        else:
+            tables, rejects, rows_in = result.tables, result.rejects, result.rows_in
+        for table in source.tables:
+            frame = tables[table]
+            yield dg.Output(frame, output_name=table, metadata={"dagster/row_count": len(frame)})
+            yield schema_check_result(STAGED_MODELS[table], frame, table)
+        yield dg.Output(rejects, output_name=f"rejects_{source.name}", metadata={"dagster/row_count": len(rejects)})
+        rejected_rows = rejects.filter(pl.col("row").is_not_null()).select(pl.struct("file", "row").n_unique()).item() if len(rejects) else 0
+        staged_rows = result.rows_staged if result is not None else 0
+        yield dg.AssetCheckResult(
+            asset_key=source.tables[0],
+            check_name="rows_conserved",
+            passed=rows_in == staged_rows + rejected_rows,
+            metadata={"rows_in": rows_in, "rows_staged": staged_rows, "rows_rejected": rejected_rows},
+        )
+
+    return _stage
+
+
+staged_assets = [staged_asset(source) for source in STAGED_SOURCES]
