@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import raw
+from assets import raw, staged
 from pipeline.io import ParquetIOManager
 from pipeline.resources import PipelinePaths
 from pipeline.sensors import daily_rebuild, new_snapshot_sensor
@@ -14,7 +14,7 @@ from pipeline.settings import Settings
 def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions for one set of paths; tests build their own against temporary folders."""
     return dg.Definitions(
-        assets=[*raw.raw_assets],
+        assets=[*raw.raw_assets, *staged.staged_assets],
         sensors=[new_snapshot_sensor],
         schedules=[daily_rebuild],
         resources={

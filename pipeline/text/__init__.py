@@ -1,0 +1,1 @@
+"""Text normalisation for names and places: Arabic script and Latin transliterations."""
