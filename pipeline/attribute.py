@@ -1,0 +1,152 @@
+"""The attribution policy: who killed each victim, and the evidence behind every answer.
+
+Rules, in order (configuration: pipeline/config/attribution.toml, or MOSUL_ATTRIBUTION_POLICY):
+
+- R1 credible-assessment: a coalition assessment rated Credible is linked to the incident:
+  the coalition itself accepted the deaths -> coalition_or_iraqi.
+- R2 evidence-agrees: every attributable piece of evidence on the incident points to one
+  side -> that side. Attributable evidence: an Airwars grading in the policy's list with
+  belligerents all on one side; Amnesty's own attribution; an IBC or Amnesty weapon that
+  identifies a side (airstrike; execution, IED, car bomb).
+- R3 evidence-conflicts: attributable evidence points to both sides -> undetermined.
+- R4 no-evidence: an incident without attributable evidence (Weak, Contested or Discounted
+  gradings only, crossfire, unknown weapons) -> undetermined.
+- V1 incident: a victim linked to an incident takes the incident's party and weapon.
+- V2 cause: a victim linked to no incident takes the party of the morgue cause if the policy
+  names one (execution -> islamic_state).
+- V3 unattributed: otherwise undetermined ("crushed" with no incident to tie it to stays
+  undetermined; the AP left a third there rather than guess).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+DEFAULT_POLICY = Path(__file__).parent / "config" / "attribution.toml"
+SIDE = {"coalition": "coalition_or_iraqi", "iraqi_forces": "coalition_or_iraqi", "islamic_state": "islamic_state"}
+CAUSE_WEAPON = {"execution": "execution", "gunshot": "gunfire", "blast": "ied", "shrapnel": None, "crushed": None, "burns": None, "drowning": None, "unknown": None}
+
+
+@dataclass(frozen=True)
+class Policy:
+    airwars_attributable_gradings: tuple[str, ...]
+    weapon_parties: dict[str, str]
+    cause_parties: dict[str, str]
+    conflict_resolution: str
+    victim_incident_date_window_days: int
+    path: str
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    path = Path(path) if path else DEFAULT_POLICY
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    return Policy(
+        tuple(data["airwars_attributable_gradings"]), dict(data["weapon_parties"]), dict(data["cause_parties"]),
+        data["conflict_resolution"], int(data["victim_incident_date_window_days"]), str(path),
+    )
+
+
+def incident_evidence(membership: pl.DataFrame, staged: dict[str, pl.DataFrame], policy: Policy) -> pl.DataFrame:
+    """One row per piece of evidence: incident_id, party it points to (or null), weapon, words."""
+    rows = []
+    member = dict(membership.select("record_key", "incident_id").iter_rows())
+    for key, code, grading, belligerents, strikes in staged["staged_airwars_incidents"].select("record_key", "code", "grading", "belligerents", "strike_types").iter_rows():
+        sides = {SIDE.get(b) for b in belligerents}
+        party = next(iter(sides)) if len(sides) == 1 and None not in sides and grading in policy.airwars_attributable_gradings else None
+        words = f"Airwars {code} graded {grading.capitalize()}, belligerents {', '.join(belligerents) or 'none'}"
+        rows.append((member.get(key), key, party, strikes[0] if strikes else None, words, grading == "contested"))
+    for key, code, weapon, text in staged["staged_ibc_incidents"].select("record_key", "code", "weapon", "weapons_original").iter_rows():
+        rows.append((member.get(key), key, policy.weapon_parties.get(weapon), weapon, f"IBC {code} weapon '{text}'", weapon == "unknown" and text and "crossfire" in text.lower()))
+    for key, ident, attribution, weapon in staged["staged_amnesty_incidents"].select("record_key", "id", "attribution", "weapon").iter_rows():
+        party = attribution if attribution != "unclear" else policy.weapon_parties.get(weapon)
+        rows.append((member.get(key), key, party, weapon, f"Amnesty {ident} attributed to {attribution}", False))
+    for key, report, assessment, killed in staged["staged_cjtf_assessments"].select("record_key", "report_id", "assessment", "civilians_killed").iter_rows():
+        party = "coalition_or_iraqi" if assessment == "credible" else None
+        rows.append((member.get(key), key, party, None, f"coalition assessment {report} {assessment.replace('_', '-')} ({killed} killed)", False))
+    schema = {"incident_id": pl.String, "record_key": pl.String, "party": pl.String, "weapon": pl.String, "words": pl.String, "contested": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema, orient="row").filter(pl.col("incident_id").is_not_null())
+
+
+def attribute_incidents(incidents: pl.DataFrame, membership: pl.DataFrame, staged: dict[str, pl.DataFrame], policy: Policy) -> pl.DataFrame:
+    evidence = incident_evidence(membership, staged, policy)
+    credible = evidence.filter(pl.col("record_key").str.starts_with("cjtf:") & (pl.col("party") == "coalition_or_iraqi"))
+    summary = evidence.group_by("incident_id").agg(
+        pl.col("party").drop_nulls().unique().sort().alias("parties"),
+        pl.col("words").sort().str.join("; ").alias("evidence"),
+        pl.col("weapon").filter(pl.col("weapon") != "unknown").drop_nulls().mode().sort().first().alias("weapon"),
+    )
+    out = incidents.join(summary, on="incident_id", how="left").with_columns(pl.col("incident_id").is_in(credible["incident_id"].implode()).alias("credible"))
+    n_parties = pl.col("parties").list.len().fill_null(0)
+    party = (
+        pl.when(pl.col("credible")).then(pl.lit("coalition_or_iraqi"))
+        .when(n_parties == 1).then(pl.col("parties").list.first())
+        .when(n_parties > 1).then(pl.lit(policy.conflict_resolution))
+        .otherwise(pl.lit("undetermined"))
+    )
+    rule = pl.when(pl.col("credible")).then(pl.lit("R1 credible-assessment")).when(n_parties == 1).then(pl.lit("R2 evidence-agrees")).when(n_parties > 1).then(pl.lit("R3 evidence-conflicts")).otherwise(pl.lit("R4 no-evidence"))
+    return out.with_columns(
+        party.alias("party"), rule.alias("rule"),
+        pl.format("{} ({})", pl.col("evidence").fill_null("no source evidence"), rule).alias("party_basis"),
+        pl.col("weapon").fill_null("unknown"),
+    ).drop("parties", "credible", "evidence")
+
+
+def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataFrame, membership: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """victim_id -> incident_id with probability. A list victim inherits its record's incident
+    (probability 1). A morgue-only victim joins the incidents that fit its date (within the
+    window), neighbourhood and cause; one fit -> linked with probability 1, several -> left
+    unlinked (the best one would be a guess), with the count kept in link_basis."""
+    member = membership.select(pl.col("record_key").alias("incident_key"), "incident_id")
+    inherited = victim_clusters.select("victim_id", pl.col("incident_keys").alias("incident_key")).explode("incident_key").drop_nulls().join(member, on="incident_key")
+    inherited = inherited.group_by("victim_id").agg(pl.col("incident_id").mode().sort().first(), pl.col("incident_key").sort().first()).with_columns(
+        pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis")
+    ).drop("incident_key")
+    unlinked = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()) & pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
+    window = pl.duration(days=policy.victim_incident_date_window_days)
+    candidates = unlinked.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(
+        incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon"), on="neighbourhood_id"
+    ).filter((pl.col("date_of_death") >= pl.col("date_start") - window) & (pl.col("date_of_death") <= pl.col("date_end") + window))
+    fits = candidates.filter(cause_fits_weapon(pl.col("cause"), pl.col("weapon")))
+    counted = fits.group_by("victim_id").agg(pl.col("incident_id").first(), pl.len().alias("n"))
+    single = counted.filter(pl.col("n") == 1).select(
+        "victim_id", "incident_id", pl.lit(1.0).alias("incident_link_probability"), pl.lit("only incident matching date, neighbourhood and cause").alias("link_basis")
+    )
+    return pl.concat([inherited.select(single.columns), single]).unique("victim_id", keep="first")
+
+
+def cause_fits_weapon(cause: pl.Expr, weapon: pl.Expr) -> pl.Expr:
+    """Whether a morgue cause is consistent with an incident's weapon (unknown fits everything)."""
+    pairs = {
+        "crushed": ["airstrike", "air_or_artillery", "artillery", "vbied", "ied", "shelling", "mortar"],
+        "shrapnel": ["airstrike", "air_or_artillery", "artillery", "mortar", "shelling", "ied", "vbied"],
+        "blast": ["ied", "vbied", "airstrike", "air_or_artillery", "shelling", "mortar"],
+        "burns": ["ied", "vbied", "airstrike"],
+        "gunshot": ["gunfire", "execution"],
+        "execution": ["execution", "gunfire"],
+        "drowning": ["gunfire"],
+    }
+    allowed = pl.concat_str(cause.fill_null("unknown"), weapon, separator="|").is_in([f"{c}|{w}" for c, ws in pairs.items() for w in ws])
+    return allowed | cause.is_null() | (cause == "unknown") | (weapon == "unknown")
+
+
+def attribute_victims(victim_clusters: pl.DataFrame, victim_incidents: pl.DataFrame, incidents: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    linked = victim_clusters.join(victim_incidents, on="victim_id", how="left").join(
+        incidents.select("incident_id", pl.col("party").alias("incident_party"), pl.col("weapon").alias("incident_weapon"), "party_basis", pl.col("rule").alias("incident_rule")), on="incident_id", how="left"
+    )
+    cause = pl.col("causes").list.first()
+    cause_party = cause.replace_strict(policy.cause_parties, default=None, return_dtype=pl.String)
+    cause_weapon = cause.replace_strict(CAUSE_WEAPON, default=None, return_dtype=pl.String)
+    has_incident = pl.col("incident_id").is_not_null()
+    return linked.with_columns(
+        pl.when(has_incident).then(pl.col("incident_party")).when(cause_party.is_not_null()).then(cause_party).otherwise(pl.lit("undetermined")).alias("party"),
+        pl.when(has_incident & (pl.col("incident_weapon") != "unknown")).then(pl.col("incident_weapon")).otherwise(cause_weapon).alias("weapon"),
+        pl.when(has_incident).then(pl.format("V1 incident: {} {}; incident {}: {}", pl.col("link_basis"), pl.lit(""), pl.col("incident_id"), pl.col("party_basis")))
+        .when(cause_party.is_not_null()).then(pl.format("V2 cause: morgue cause of death '{}' (no incident linked)", cause))
+        .otherwise(pl.format("V3 unattributed: no incident linked; morgue cause '{}' names no side", cause.fill_null("none"))).alias("basis"),
+        pl.when(has_incident).then(pl.concat_str(pl.lit("V1/"), pl.col("incident_rule").str.split(" ").list.first())).when(cause_party.is_not_null()).then(pl.lit("V2")).otherwise(pl.lit("V3")).alias("rule"),
+    ).drop("incident_party", "incident_weapon", "party_basis", "incident_rule", "link_basis")
