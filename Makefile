@@ -25,7 +25,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 scenario: venv
 	@if [ -z "$$(ls -A $(MOSUL_SOURCES) 2>/dev/null)" ]; then \
 		echo "writing the default scenario (seed $(SEED)) to $(dir $(MOSUL_SOURCES))"; \
-		$(PY) -m pipeline.simulate --seed $(SEED) --out $(dir $(MOSUL_SOURCES)); \
+		$(PY) -m pipeline.scenario --seed $(SEED) --out $(dir $(MOSUL_SOURCES)); \
 	fi
 
 run: venv scenario $(DAGSTER_HOME)/dagster.yaml

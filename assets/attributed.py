@@ -3,10 +3,9 @@
 import dagster as dg
 import polars as pl
 
-from pipeline.attribute import attribute_incidents, attribute_victims, load_policy
+from pipeline.attribute import attribute_incidents, attribute_victims, link_victims_to_incidents, load_policy
 from pipeline.checks import schema_check_result, table_schema
 from pipeline.link.incidents import link_incidents
-from pipeline.link.victim_incidents import link_victims_to_incidents
 from pipeline.resources import PipelinePaths
 from pipeline.tallies import build_tallies
 from schemas.attributed import IncidentsModel, OfficialComparisonModel, TalliesModel, UnCrosscheckModel, VictimsModel
@@ -16,9 +15,10 @@ CONTEXT_TABLES = ("staged_un_casualties", "staged_official_claims")
 VICTIM_LINEAGE = {
     "victim_id": [("victim_clusters", "victim_id")],
     "record_keys": [("person_records", "record_key")],
-    "party": [("incidents", "party"), ("staged_morgue", "cause")],
-    "weapon": [("incidents", "weapon"), ("staged_morgue", "cause")],
-    "basis": [("incidents", "party_basis"), ("staged_morgue", "cause")],
+    "party": [("incidents", "party"), ("victim_clusters", "causes")],
+    "weapon": [("incidents", "weapon"), ("victim_clusters", "causes")],
+    "basis": [("incidents", "party_basis"), ("victim_clusters", "causes")],
+    "incident_id": [("incident_membership", "incident_id"), ("victim_clusters", "incident_keys")],
 }
 
 
@@ -47,7 +47,7 @@ def lineage_markdown(deps: dict[str, list[tuple[str, str]]]) -> str:
 def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, **staged: pl.DataFrame):
     policy = load_policy(paths.policy)
     linked = link_incidents(staged, victim_clusters)
-    incidents = attribute_incidents(linked.incidents, staged, policy)
+    incidents = attribute_incidents(linked.incidents, linked.membership, staged, policy)
     yield dg.Output(incidents, output_name="incidents", metadata={"dagster/row_count": len(incidents), "by_party": dg.MetadataValue.json(dict(incidents.group_by("party").len().iter_rows()))})
     yield dg.Output(linked.incident_links, output_name="incident_links", metadata={"dagster/row_count": len(linked.incident_links)})
     yield dg.Output(linked.membership, output_name="incident_membership", metadata={"dagster/row_count": len(linked.membership)})
@@ -58,14 +58,14 @@ def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: Pipel
     group_name="attributed",
     owners=["team:attribution"],
     kinds={"polars"},
-    ins={"victim_clusters": dg.AssetIn(), "incidents": dg.AssetIn(), "incident_membership": dg.AssetIn(), **{t: dg.AssetIn(t) for t in ("staged_morgue",) + INCIDENT_TABLES}},
+    ins={"victim_clusters": dg.AssetIn(), "incidents": dg.AssetIn(), "incident_membership": dg.AssetIn()},
     description="One row per distinct dead person the sources document, with party, weapon and the basis for them: the records and the rule that decided.\n\n" + lineage_markdown(VICTIM_LINEAGE),
     metadata={"dagster/column_schema": table_schema(VictimsModel), "dagster/column_lineage": column_lineage(VICTIM_LINEAGE)},
     check_specs=[dg.AssetCheckSpec("schema", asset="victims", blocking=True)],
 )
-def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame, **staged: pl.DataFrame):
+def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame):
     policy = load_policy(paths.policy)
-    victim_incidents = link_victims_to_incidents(victim_clusters, incidents, incident_membership, staged)
+    victim_incidents = link_victims_to_incidents(victim_clusters, incidents, incident_membership, policy)
     frame = attribute_victims(victim_clusters, victim_incidents, incidents, policy)
     yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "by_party": dg.MetadataValue.json(dict(frame.group_by("party").len().iter_rows()))})
     yield schema_check_result(VictimsModel, frame, "victims")
@@ -78,15 +78,15 @@ def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clus
         "official_comparison": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description="Documented deaths against the coalition's 326 and the Iraqi government's 1,260.", metadata={"dagster/column_schema": table_schema(OfficialComparisonModel)}),
         "un_crosscheck": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description="The UN's aggregates per period and perpetrator against the pipeline's counts, with the differences.", metadata={"dagster/column_schema": table_schema(UnCrosscheckModel)}),
     },
-    ins={"victims": dg.AssetIn(), "incidents": dg.AssetIn(), **{t: dg.AssetIn(t) for t in CONTEXT_TABLES + ("staged_cjtf_assessments",)}},
+    ins={"victims": dg.AssetIn(), **{t: dg.AssetIn(t) for t in CONTEXT_TABLES}},
     check_specs=[
         dg.AssetCheckSpec("schema", asset="tallies", blocking=True),
         dg.AssetCheckSpec("schema", asset="official_comparison", blocking=True),
         dg.AssetCheckSpec("schema", asset="un_crosscheck", blocking=True),
     ],
 )
-def tally(context: dg.AssetExecutionContext, victims: pl.DataFrame, incidents: pl.DataFrame, **staged: pl.DataFrame):
-    tables = build_tallies(victims, incidents, staged)
+def tally(context: dg.AssetExecutionContext, victims: pl.DataFrame, **staged: pl.DataFrame):
+    tables = build_tallies(victims, staged)
     for name, model in (("tallies", TalliesModel), ("official_comparison", OfficialComparisonModel), ("un_crosscheck", UnCrosscheckModel)):
         yield dg.Output(tables[name], output_name=name, metadata={"dagster/row_count": len(tables[name])})
         yield schema_check_result(model, tables[name], name)

@@ -8,14 +8,12 @@ import polars as pl
 
 from pipeline.checks import schema_check_result, table_schema
 from pipeline.link.decisions import load_decisions
-from pipeline.link.incidents import link_incidents
 from pipeline.link.person_records import build_person_records
 from pipeline.link.persons import link_persons
 from pipeline.resources import PipelinePaths
 from schemas.linked import PersonLinksModel, PersonRecordsModel, ReviewQueueModel, VictimClustersModel
 
 PERSON_TABLES = ("staged_morgue", "staged_airwars_victims", "staged_airwars_incidents", "staged_ibc_victims", "staged_ibc_incidents", "staged_amnesty_victims", "staged_amnesty_incidents")
-INCIDENT_TABLES = ("staged_airwars_incidents", "staged_ibc_incidents", "staged_amnesty_incidents", "staged_cjtf_assessments")
 
 
 @dg.asset(

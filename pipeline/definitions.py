@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import raw, staged
+from assets import attributed, estimated, linked, raw, reported, staged
 from pipeline.io import ParquetIOManager
 from pipeline.resources import PipelinePaths
 from pipeline.sensors import daily_rebuild, new_snapshot_sensor
@@ -14,7 +14,21 @@ from pipeline.settings import Settings
 def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions for one set of paths; tests build their own against temporary folders."""
     return dg.Definitions(
-        assets=[*raw.raw_assets, *staged.staged_assets],
+        assets=[
+            *raw.raw_assets,
+            *staged.staged_assets,
+            reported.rejects,
+            reported.data_docs,
+            linked.person_records,
+            linked.link_people,
+            attributed.link_and_attribute_incidents,
+            attributed.victims,
+            attributed.tally,
+            estimated.capture_histories,
+            estimated.estimates,
+            reported.report,
+            reported.warehouse_db,
+        ],
         sensors=[new_snapshot_sensor],
         schedules=[daily_rebuild],
         resources={
