@@ -39,7 +39,7 @@ class PersonLinksModel(pa.DataFrameModel):
     record_key_r: str = pa.Field()
     match_probability: float = pa.Field(ge=0, le=1)
     match_weight: float = pa.Field()
-    decided_by: str = pa.Field(isin=["model", "reviewer"])
+    decided_by: str = pa.Field(isin=["model", "guard", "reviewer"], description="model: Splink; guard: refused by the relatives guard; reviewer: a decision in MOSUL_DECISIONS")
 
     @pa.dataframe_check(description="pairs are ordered and unique")
     def ordered(cls, data) -> pl.LazyFrame:

@@ -58,6 +58,9 @@ def arabic_token_forms(token: str) -> tuple[str, str]:
     if token.endswith("ه") and len(token) > 2:
         token = token[:-1] + "ة"  # taa marbuta at the end is a vowel, not /h/
     skeleton = "".join(ARABIC_SKELETON.get(ch, "") for ch in token)
+    # English cannot tell a final ح or ه from a written vowel (Saleh/Salih/صالح, Abdullah/عبدالله,
+    # Fatimah/فاطمة), so a final h is dropped in both scripts.
+    skeleton = skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
     roman = "".join(ARABIC_ROMAN.get(ch, "a" if ch == "ة" else "") for ch in token)
     return _squeeze(skeleton), _vowels(roman)
 
@@ -70,8 +73,7 @@ def latin_token_forms(token: str) -> tuple[str, str]:
     for digraph, cls in LATIN_DIGRAPHS:
         work = work.replace(digraph, cls.upper())
     skeleton = "".join(ch.lower() if ch.isupper() else LATIN_SKELETON.get(ch, "") for ch in work)
-    if token.endswith("ah") or token.endswith("eh"):
-        skeleton = skeleton[:-1] if skeleton.endswith("h") else skeleton  # Abdullah ~ عبدالله: final -ah is a vowel
+    skeleton = skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton  # see arabic_token_forms
     return _squeeze(skeleton), _vowels(token)
 
 

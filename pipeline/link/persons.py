@@ -141,12 +141,19 @@ def link_persons(person_records: pl.DataFrame, decisions: pl.DataFrame | None = 
     else:
         scored = pairs.select(
             pl.min_horizontal("record_key_l", "record_key_r").alias("_l"), pl.max_horizontal("record_key_l", "record_key_r").alias("_r"),
-            "record_key_l", "record_key_r", "match_probability", "match_weight", "incident_key_l", "incident_key_r",
+            "record_key_l", "record_key_r", "match_probability", "match_weight", "incident_key_l", "incident_key_r", "gamma_given_key",
         )
         scored = scored.with_columns(
             pl.when(pl.col("record_key_l") == pl.col("_l")).then(pl.col("incident_key_l")).otherwise(pl.col("incident_key_r")).alias("incident_key_l"),
             pl.when(pl.col("record_key_l") == pl.col("_l")).then(pl.col("incident_key_r")).otherwise(pl.col("incident_key_l")).alias("incident_key_r"),
-        ).select(pl.col("_l").alias("record_key_l"), pl.col("_r").alias("record_key_r"), "match_probability", "match_weight", pl.lit("model").alias("decided_by"), "incident_key_l", "incident_key_r")
+        ).select(
+            pl.col("_l").alias("record_key_l"), pl.col("_r").alias("record_key_r"), "match_probability", "match_weight",
+            # The relatives guard: siblings share father, grandfather and family names, so two
+            # records whose given names disagree outright are never the same person, whatever the
+            # other fields say. The pair is kept, marked, so a reviewer can still overrule it.
+            pl.when(pl.col("gamma_given_key") == 0).then(pl.lit("guard")).otherwise(pl.lit("model")).alias("decided_by"),
+            "incident_key_l", "incident_key_r",
+        )
     links = apply_decisions(scored, decisions)
     clusters = cluster_records(person_records, links, MATCH_THRESHOLD)
     review = review_queue(pairs, person_records, decisions)
