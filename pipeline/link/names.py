@@ -2,7 +2,8 @@
 
 Two forms per name token, both computable from Arabic script and from any English spelling:
 
-- a *skeleton*: the consonants only, in shared classes (Arabic writes no short vowels, and
+- a *key*: the name itself for the common names in `pipeline/link/lexicon.py` (so Ahmed and
+  Hamid, Mahmoud and Mohammed stay apart), otherwise a *skeleton*: the consonants only, in shared classes (Arabic writes no short vowels, and
   English spellings disagree mostly on vowels and doubled letters). محمد, Mohammed, Muhammad,
   Mohamed and Mohammad all become `mhmd`; يونس, Younis, Yunus and Younes become `ns`. Used for
   blocking and as the exact-match level, with term frequencies so a match on a rare family name
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.link.lexicon import arabic_lookup, latin_lookup
 from pipeline.text.arabic import normalise_arabic
 from pipeline.text.latin import normalise_latin, strip_accents
 
@@ -130,9 +132,10 @@ def arabic_name_parts(name: str | None) -> NameParts:
         return EMPTY
     tokens = tuple(t for t in value.split(" ") if t and not t.isdigit())
     forms = [arabic_token_forms(t) for t in tokens]
+    keys = tuple(arabic_lookup(t) or f[0] for t, f in zip(tokens, forms))
     family_last = len(tokens) >= 3 and tokens[-1].startswith("ال") and tokens[-1].endswith("ي")
     relational = bool(tokens) and tokens[0].startswith(("ابو", "ام")) and len(tokens) <= 2
-    return NameParts(tokens, tuple(f[0] for f in forms), tuple(f[1] for f in forms), *_assign(len(tokens), family_last), relational)
+    return NameParts(tokens, keys, tuple(f[1] for f in forms), *_assign(len(tokens), family_last), relational)
 
 
 @lru_cache(maxsize=200_000)
@@ -148,10 +151,11 @@ def latin_name_parts(name: str | None) -> NameParts:
     if relational:
         return NameParts(tokens, tuple(latin_token_forms(t)[0] for t in tokens), tuple(latin_token_forms(t)[1] for t in tokens), None, None, None, None, True)
     forms = [latin_token_forms(t) for t in tokens]
+    keys = tuple(latin_lookup(t, f[0]) or f[0] for t, f in zip(tokens, forms))
     last = tokens[-1] if tokens else ""
     family_last = had_article_last or (len(tokens) >= 3 and len(last) >= 5 and last.endswith(("i", "y")))
     kunya = bool(tokens) and tokens[0].startswith(("abu", "umm", "um")) and len(tokens) <= 2
-    return NameParts(tokens, tuple(f[0] for f in forms), tuple(f[1] for f in forms), *_assign(len(tokens), family_last), kunya)
+    return NameParts(tokens, keys, tuple(f[1] for f in forms), *_assign(len(tokens), family_last), kunya)
 
 
 def romanise_arabic(name: str | None) -> str | None:

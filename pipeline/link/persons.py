@@ -22,7 +22,7 @@ from pipeline.link.decisions import load_decisions
 
 # Documented threshold: pairs at or above it are linked; the band below it, down to
 # REVIEW_LOWER, goes to the review queue.
-MATCH_THRESHOLD = 0.90
+MATCH_THRESHOLD = 0.80
 REVIEW_LOWER = 0.30
 
 NAME_PARTS = ("given_key", "father_key", "grandfather_key", "family_key")
