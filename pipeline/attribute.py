@@ -12,9 +12,11 @@ Rules, in order (configuration: pipeline/config/attribution.toml, or MOSUL_ATTRI
 - R4 no-evidence: an incident without attributable evidence (Weak, Contested or Discounted
   gradings only, crossfire, unknown weapons) -> undetermined.
 - V1 incident: a victim linked to an incident takes the incident's party and weapon.
-- V2 cause: a victim linked to no incident takes the party of the morgue cause if the policy
+- V2 agreeing incidents: a morgue-only victim whom several incidents fit (date, neighbourhood,
+  cause) is linked to none of them, but takes their party when all were attributed to one side.
+- V3 cause: a victim linked to no incident takes the party of the morgue cause if the policy
   names one (execution -> islamic_state).
-- V3 unattributed: otherwise undetermined ("crushed" with no incident to tie it to stays
+- V4 unattributed: otherwise undetermined ("crushed" with no incident to tie it to stays
   undetermined; the AP left a third there rather than guess).
 """
 
@@ -114,9 +116,21 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     fits = candidates.filter(cause_fits_weapon(pl.col("cause"), pl.col("weapon")))
     counted = fits.group_by("victim_id").agg(pl.col("incident_id").first(), pl.len().alias("n"))
     single = counted.filter(pl.col("n") == 1).select(
-        "victim_id", "incident_id", pl.lit(1.0).alias("incident_link_probability"), pl.lit("only incident matching date, neighbourhood and cause").alias("link_basis")
+        "victim_id", "incident_id", pl.lit(1.0).alias("incident_link_probability"), pl.lit("only incident matching date, neighbourhood and cause").alias("link_basis"),
+        pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
     )
-    return pl.concat([inherited.select(single.columns), single]).unique("victim_id", keep="first")
+    # Several incidents fit: no incident is linked (that would be a guess), but if every one of
+    # them was attributed to the same side, that side is kept as the victim's candidate party.
+    several = fits.join(counted.filter(pl.col("n") > 1).select("victim_id"), on="victim_id").join(incidents.select("incident_id", "party"), on="incident_id")
+    agreeing = several.group_by("victim_id").agg(
+        pl.col("party").unique().alias("parties"), pl.col("incident_id").sort().str.join(", ").alias("candidates"), pl.len().alias("n")
+    ).filter((pl.col("parties").list.len() == 1) & (pl.col("parties").list.first() != "undetermined")).select(
+        "victim_id", pl.lit(None, pl.String).alias("incident_id"), pl.lit(None, pl.Float64).alias("incident_link_probability"),
+        pl.format("{} incidents match date, neighbourhood and cause", pl.col("n")).alias("link_basis"),
+        pl.col("parties").list.first().alias("candidate_party"), "candidates",
+    )
+    inherited = inherited.with_columns(pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"))
+    return pl.concat([inherited.select(single.columns), single, agreeing]).unique("victim_id", keep="first")
 
 
 def cause_fits_weapon(cause: pl.Expr, weapon: pl.Expr) -> pl.Expr:
@@ -142,11 +156,13 @@ def attribute_victims(victim_clusters: pl.DataFrame, victim_incidents: pl.DataFr
     cause_party = cause.replace_strict(policy.cause_parties, default=None, return_dtype=pl.String)
     cause_weapon = cause.replace_strict(CAUSE_WEAPON, default=None, return_dtype=pl.String)
     has_incident = pl.col("incident_id").is_not_null()
+    agreeing = pl.col("candidate_party").is_not_null()
     return linked.with_columns(
-        pl.when(has_incident).then(pl.col("incident_party")).when(cause_party.is_not_null()).then(cause_party).otherwise(pl.lit("undetermined")).alias("party"),
+        pl.when(has_incident).then(pl.col("incident_party")).when(agreeing).then(pl.col("candidate_party")).when(cause_party.is_not_null()).then(cause_party).otherwise(pl.lit("undetermined")).alias("party"),
         pl.when(has_incident & (pl.col("incident_weapon") != "unknown")).then(pl.col("incident_weapon")).otherwise(cause_weapon).alias("weapon"),
-        pl.when(has_incident).then(pl.format("V1 incident: {} {}; incident {}: {}", pl.col("link_basis"), pl.lit(""), pl.col("incident_id"), pl.col("party_basis")))
-        .when(cause_party.is_not_null()).then(pl.format("V2 cause: morgue cause of death '{}' (no incident linked)", cause))
-        .otherwise(pl.format("V3 unattributed: no incident linked; morgue cause '{}' names no side", cause.fill_null("none"))).alias("basis"),
-        pl.when(has_incident).then(pl.concat_str(pl.lit("V1/"), pl.col("incident_rule").str.split(" ").list.first())).when(cause_party.is_not_null()).then(pl.lit("V2")).otherwise(pl.lit("V3")).alias("rule"),
-    ).drop("incident_party", "incident_weapon", "party_basis", "incident_rule", "link_basis")
+        pl.when(has_incident).then(pl.format("V1 incident: {}; incident {}: {}", pl.col("link_basis"), pl.col("incident_id"), pl.col("party_basis")))
+        .when(agreeing).then(pl.format("V2 agreeing incidents: {} ({}), all attributed to {}", pl.col("link_basis"), pl.col("candidates"), pl.col("candidate_party")))
+        .when(cause_party.is_not_null()).then(pl.format("V3 cause: morgue cause of death '{}' (no incident linked)", cause))
+        .otherwise(pl.format("V4 unattributed: no incident linked; morgue cause '{}' names no side", cause.fill_null("none"))).alias("basis"),
+        pl.when(has_incident).then(pl.concat_str(pl.lit("V1/"), pl.col("incident_rule").str.split(" ").list.first())).when(agreeing).then(pl.lit("V2")).when(cause_party.is_not_null()).then(pl.lit("V3")).otherwise(pl.lit("V4")).alias("rule"),
+    ).drop("incident_party", "incident_weapon", "party_basis", "incident_rule", "link_basis", "candidate_party", "candidates")
