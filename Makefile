@@ -39,7 +39,8 @@ ui: venv $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: venv
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.linkage --seeds 5
+	$(PY) -m benchmarks.pipeline --seeds 5 --dagster
 
 clean:
 	rm -rf data .dagster_home

@@ -120,12 +120,18 @@ def train_and_predict(records: pl.DataFrame, backend: LinkBackend | None = None)
     # Names are trained inside blocks of same age and sex: siblings (who share every name part
     # but the given one) rarely share an age, so they do not teach the model that a different
     # given name is normal among matches.
+    skipped = []
     for rule in (block_on("given_key", "father_key"), block_on("age", "sex", "bank"), block_on("date_of_death", "age")):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=min(5e6, max(2e5, n * 100)))
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=min(5e6, max(2e5, n * 100)))
+        except ValueError as error:
+            # EM can drive a level's m-probability to zero on thin data (a level never seen
+            # among matches in that block); the session is dropped and the others stand.
+            skipped.append(f"{rule.get_blocking_rule('duckdb').blocking_rule_sql}: {str(error)[:80]}")
     chunks = max(1, n // 200_000)
     predictions = linker.inference.predict(threshold_match_probability=REVIEW_LOWER, num_chunks_left=chunks, num_chunks_right=1)
     pairs = pl.from_arrow(predictions.as_pyarrow_table())
-    summary = {"records_in_model": n, "candidate_pairs_scored": len(pairs), "threshold": MATCH_THRESHOLD, "review_band": [REVIEW_LOWER, MATCH_THRESHOLD]}
+    summary = {"em_sessions_skipped": skipped, "records_in_model": n, "candidate_pairs_scored": len(pairs), "threshold": MATCH_THRESHOLD, "review_band": [REVIEW_LOWER, MATCH_THRESHOLD]}
     return pairs, summary
 
 
