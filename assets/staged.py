@@ -115,3 +115,30 @@ def staged_asset(source: StagedSource) -> dg.AssetsDefinition:
 
 
 staged_assets = [staged_asset(source) for source in STAGED_SOURCES]
+
+
+PLACE_COLUMNS = {
+    "staged_morgue": "place_original",
+    "staged_airwars_incidents": "location_original",
+    "staged_ibc_incidents": "location_original",
+    "staged_amnesty_incidents": "location_original",
+    "staged_cjtf_assessments": "location_original",
+}
+
+
+@dg.asset(
+    group_name="staged",
+    owners=["team:data"],
+    kinds={"polars"},
+    ins={table: dg.AssetIn(table) for table in PLACE_COLUMNS},
+    description="Place names the gazetteer could not resolve, per source, with how many records use them: reported for a person to add to pipeline/data/gazetteer.csv, never guessed.",
+)
+def unresolved_places(**tables: pl.DataFrame) -> dg.Output:
+    frames = [
+        tables[table].filter(pl.col("place_status") == "unresolved").group_by(pl.col(column).alias("place_original")).len().select(
+            pl.lit(table.removeprefix("staged_")).alias("source"), "place_original", pl.col("len").cast(pl.Int64).alias("n_records")
+        )
+        for table, column in PLACE_COLUMNS.items()
+    ]
+    frame = pl.concat(frames).sort("n_records", descending=True)
+    return dg.Output(frame, metadata={"dagster/row_count": len(frame), "records_unresolved": int(frame["n_records"].sum()) if len(frame) else 0})

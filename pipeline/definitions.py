@@ -18,6 +18,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
             *raw.raw_assets,
             *staged.staged_assets,
             reported.rejects,
+            staged.unresolved_places,
             reported.data_docs,
             linked.person_records,
             linked.link_people,

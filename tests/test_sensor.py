@@ -59,6 +59,9 @@ def test_new_snapshot_requests_exactly_its_downstream(setup):
     expected = {k.to_user_string() for k in dg.AssetSelection.assets("raw_morgue").downstream().resolve(graph)}
     assert requested == expected
     assert not any(name.startswith("raw_") and name != "raw_morgue" for name in requested)
+    # the morgue's own chain down to the published tables, and nothing that does not read it
+    assert {"staged_morgue", "person_records", "victim_clusters", "victims", "estimates", "report", "warehouse_db"} <= requested
+    assert not {"staged_ibc_incidents", "staged_airwars_incidents", "staged_un_casualties", "staged_cjtf_assessments"} & requested
     assert "raw_morgue" in request.run_key
     # the same unchanged tree asks for nothing new: the run key repeats, so Dagster dedupes it
     assert evaluate(defs, instance).run_requests[0].run_key == request.run_key

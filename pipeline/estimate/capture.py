@@ -22,6 +22,7 @@ def capture_histories(victims: pl.DataFrame) -> pl.DataFrame:
         "victim_id",
         *[pl.col("sources").list.contains(source).alias(f"in_{source}") for source in NAMED_LISTS],
         pl.col("bank"), period.alias("period"), party.alias("party"), "is_unidentified",
-        # A victim known only by role ("and her three children") could never be matched to another list.
-        (pl.col("name_ar").is_null() & pl.col("name_latin").is_null() & ~pl.col("is_unidentified")).alias("is_unnamed"),
+        # A victim known only by role ("and her three children") or by relation ("wife of Ali")
+        # could never be matched to another list.
+        (~pl.col("is_linkable") & ~pl.col("is_unidentified")).alias("is_unnamed"),
     )

@@ -21,7 +21,7 @@ CLUSTER_SCHEMA = {
     "victim_id": pl.String, "record_keys": pl.List(pl.String), "n_records": pl.Int64, "sources": pl.List(pl.String), "n_sources": pl.Int64,
     "name_ar": pl.String, "name_latin": pl.String, "sex": pl.String, "age": pl.Int64, "date_of_death": pl.Date, "neighbourhood_id": pl.String,
     "bank": pl.String, "causes": pl.List(pl.String), "incident_keys": pl.List(pl.String), "is_unidentified": pl.Boolean,
-    "weakest_link_probability": pl.Float64,
+    "weakest_link_probability": pl.Float64, "is_linkable": pl.Boolean,
 }
 
 
@@ -111,6 +111,8 @@ def summarise_clusters(records: pl.DataFrame, weakest: pl.DataFrame) -> pl.DataF
         pl.col("cause").drop_nulls().unique().sort().alias("causes"),
         pl.col("incident_key").drop_nulls().unique().sort().alias("incident_keys"),
         pl.col("is_unidentified").all().alias("is_unidentified"),
+        # Whether any record could have been matched by name at all (see persons.model_input).
+        (~pl.col("is_unidentified") & ~pl.col("is_relational") & pl.col("given_key").is_not_null() & pl.col("father_key").is_not_null()).any().alias("is_linkable"),
     )
     out = grouped.join(weakest, on="root", how="left").with_columns(
         pl.col("record_keys").list.first().map_elements(victim_id, return_dtype=pl.String).alias("victim_id"),
