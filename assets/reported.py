@@ -11,7 +11,7 @@ from schemas.expectations import run_expectations
 from assets.staged import STAGED_TABLES
 
 WAREHOUSE_TABLES = (
-    *STAGED_TABLES, "rejects", "unresolved_places", "person_records", "person_links", "victim_clusters", "review_queue",
+    *STAGED_TABLES, "rejects", "unresolved_places", "snapshot_changes", "person_records", "person_links", "victim_clusters", "review_queue",
     "incident_links", "incident_membership", "incidents", "victims", "tallies", "official_comparison", "un_crosscheck",
     "capture_histories", "estimates",
 )

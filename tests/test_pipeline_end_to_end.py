@@ -57,6 +57,19 @@ def test_outputs_keep_the_contract_and_trace_to_records(built):
     assert overall["documented"] == len(victims) and overall["headline"].startswith("Between")
 
 
+def test_snapshot_changes_list_what_the_newest_morgue_added(built):
+    root, settings, *_ = built
+    changes = pl.read_parquet(settings.warehouse / "snapshot_changes.parquet")
+    morgue = changes.filter(pl.col("table") == "staged_morgue")
+    snapshots = sorted(p.name for p in (root / "sources" / "morgue").iterdir())
+    import csv
+    def rows(name):
+        with open(root / "sources" / "morgue" / name / "morgue.csv", encoding="utf-8-sig", newline="") as handle:
+            return {r["ت"] for r in csv.DictReader(handle)}
+    assert morgue.filter(pl.col("change") == "added").height == len(rows(snapshots[-1]) - rows(snapshots[-2])) > 0
+    assert morgue.filter(pl.col("change") == "removed").is_empty()
+
+
 def test_linkage_floor_against_truth(built):
     """A stable floor on a small scenario: the linkage must not regress below it."""
     root, settings, *_ = built
