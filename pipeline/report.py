@@ -19,6 +19,8 @@ PARTY_LABELS = {"coalition_or_iraqi": "Coalition or Iraqi forces", "islamic_stat
 
 def _stacked(tallies: pl.DataFrame, dimension: str, title: str, top: int | None = None) -> go.Figure:
     data = tallies.filter(pl.col("dimension") == dimension)
+    if top:  # a ranking of places leaves out the deaths whose place is unknown
+        data = data.filter(pl.col("value") != "unknown")
     order = data.group_by("value").agg(pl.col("deaths").sum()).sort("deaths" if top else "value", descending=bool(top))
     if top:
         order = order.head(top)
