@@ -35,7 +35,7 @@ def estimates(capture_histories: pl.DataFrame):
     frame = estimate(capture_histories)
     overall = frame.filter(pl.col("stratum") == "all")
     metadata = {"dagster/row_count": len(frame)}
-    if len(overall):
+    if len(overall) and overall["estimate"][0] is not None:
         metadata.update({"documented": int(overall["documented"][0]), "estimate": float(overall["estimate"][0]), "lower": float(overall["lower"][0]), "upper": float(overall["upper"][0])})
     yield dg.Output(frame, metadata=metadata)
     yield schema_check_result(EstimatesModel, frame, "estimates")

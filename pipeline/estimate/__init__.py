@@ -1,6 +1,14 @@
-"""Multiple systems estimation: how many died that no list recorded."""
+"""Multiple systems estimation: how many died that no list recorded.
+
+    capture_histories(victims) -> who was on which named list, with strata
+    estimate(capture_histories, config=None) -> the `estimates` table
+    headline(estimates) -> "Between X and Y civilians died; Z are documented by name or record."
+
+Method and measured accuracy: docs/estimation.md.
+"""
 
 from pipeline.estimate.capture import capture_histories
-from pipeline.estimate.strata import estimate, headline
+from pipeline.estimate.config import EstimationConfig
+from pipeline.estimate.table import estimate, headline
 
-__all__ = ["capture_histories", "estimate", "headline"]
+__all__ = ["EstimationConfig", "capture_histories", "estimate", "headline"]
