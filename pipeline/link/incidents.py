@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import polars as pl
 
 LINK_SCORE = 4.0
+SAME_SOURCE_SCORE = 6.0
 MAX_SCORE = 10.0
 # Weapons that can describe the same event, by family.
 WEAPON_FAMILY = {
@@ -58,7 +59,9 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     cjtf = staged["staged_cjtf_assessments"].select(
         "record_key", pl.lit("cjtf").alias("source"), pl.col("strike_date").alias("date_start"), pl.col("strike_date").alias("date_end"), "neighbourhood_id", "bank",
-        pl.lit("air_or_artillery").alias("weapon"), pl.col("civilians_killed").alias("killed_min"),
+        pl.lit("air_or_artillery").alias("weapon"),
+        # "0 killed" in a non-credible assessment is the coalition's verdict, not a count of the event.
+        pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_min"),
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_max"),
     )
     frames = [f.cast(INCIDENT_RECORD_SCHEMA) for f in (airwars, ibc, amnesty, cjtf)]
@@ -107,12 +110,14 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     low_l, high_l = pl.col("killed_min_l") * 0.75, pl.col("killed_max_l").fill_null(pl.col("killed_min_l")) * 1.25 + 1
     low_r, high_r = pl.col("killed_min_r") * 0.75, pl.col("killed_max_r").fill_null(pl.col("killed_min_r")) * 1.25 + 1
     counts_overlap = (low_l <= high_r) & (low_r <= high_l)
-    count_points = pl.when(counts_overlap).then(1.0).otherwise(-1.0)
+    count_points = pl.when(pl.col("killed_min_l").is_null() | pl.col("killed_min_r").is_null()).then(0.0).when(counts_overlap).then(1.0).otherwise(-1.0)
     victim_points = pl.when(pl.col("shared")).then(4.0).otherwise(0.0)
     scored = pairs.with_columns((date_points + place_points + weapon_points + count_points + victim_points).alias("score"))
-    # Within one source only a shared victim makes two records one event.
+    # Within one source only a shared victim, or (for Airwars, which sometimes reports one event
+    # twice) agreement on everything, makes two records one event.
     same_source = pl.col("source_l") == pl.col("source_r")
-    return scored.filter(~same_source | pl.col("shared")).with_columns((pl.col("score") / MAX_SCORE).clip(0, 1).alias("link_confidence"))
+    full_agreement = (pl.col("source_l") == "airwars") & (pl.col("score") >= SAME_SOURCE_SCORE)
+    return scored.filter(~same_source | pl.col("shared") | full_agreement).with_columns((pl.col("score") / MAX_SCORE).clip(0, 1).alias("link_confidence"))
 
 
 def _assessment_links(scored: pl.DataFrame) -> pl.DataFrame:
@@ -126,6 +131,24 @@ def _assessment_links(scored: pl.DataFrame) -> pl.DataFrame:
         (pl.col("score") == pl.col("score").max().over("assessment")).sum().over("assessment").alias("ties"),
     )
     return ranked.filter((pl.col("rank") == 1) & (pl.col("ties") == 1)).drop("assessment", "rank", "best", "ties")
+
+
+def mutual_best(links: pl.DataFrame) -> pl.DataFrame:
+    """Keep a link only if each record is the other's single best candidate from that source.
+
+    Several small incidents on one day in one Old City neighbourhood look alike; when a record
+    has two equally good partners in another source, linking either would be a guess, so
+    neither is linked (a shared named victim settles it and is always kept)."""
+    both = pl.concat([
+        links.select(pl.col("record_key_l").alias("me"), pl.col("record_key_r").alias("other"), pl.col("source_r").alias("other_source"), "score", "shared", "record_key_l", "record_key_r"),
+        links.select(pl.col("record_key_r").alias("me"), pl.col("record_key_l").alias("other"), pl.col("source_l").alias("other_source"), "score", "shared", "record_key_l", "record_key_r"),
+    ])
+    ranked = both.with_columns(
+        (pl.col("score") == pl.col("score").max().over("me", "other_source")).alias("is_best"),
+        (pl.col("score") == pl.col("score").max().over("me", "other_source")).sum().over("me", "other_source").alias("n_best"),
+    ).with_columns(((pl.col("is_best") & (pl.col("n_best") == 1)) | pl.col("shared")).alias("ok"))
+    agreed = ranked.group_by("record_key_l", "record_key_r").agg(pl.col("ok").all()).filter(pl.col("ok")).drop("ok")
+    return links.join(agreed, on=["record_key_l", "record_key_r"], how="semi")
 
 
 def incident_id(smallest_key: str) -> str:
@@ -148,7 +171,8 @@ def _components(records: pl.DataFrame, links: pl.DataFrame) -> dict[str, str]:
     ordered = links.sort(["shared", "score"], descending=True).select("record_key_l", "record_key_r", "shared")
     for a, b, shared in ordered.iter_rows():
         ra, rb = find(a), find(b)
-        if ra == rb or (sources[ra] & sources[rb] and not shared):
+        same_source_ok = shared or (sources[ra] == sources[rb] == {"airwars"})
+        if ra == rb or (sources[ra] & sources[rb] and not same_source_ok):
             continue
         keep, drop = min(ra, rb), max(ra, rb)
         parent[drop] = keep
@@ -160,7 +184,7 @@ def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFram
     records = incident_records(staged)
     scored = score_pairs(candidate_pairs(records, shared_victims(victim_clusters)))
     involves_cjtf = (pl.col("source_l") == "cjtf") | (pl.col("source_r") == "cjtf")
-    links = pl.concat([scored.filter(~involves_cjtf & (pl.col("score") >= LINK_SCORE)), _assessment_links(scored)], how="vertical")
+    links = pl.concat([mutual_best(scored.filter(~involves_cjtf & (pl.col("score") >= LINK_SCORE) | pl.col("shared"))), _assessment_links(scored)], how="vertical")
     keys = records["record_key"].to_list()
     root = _components(records, links)
     membership = pl.DataFrame({"record_key": keys, "root": [root[k] for k in keys]}).join(records, on="record_key")
