@@ -1,49 +1,85 @@
-"""Where Splink runs: DuckDB in-process by default; Spark when the data outgrows one machine.
+"""Where Splink runs: DuckDB in-process by default, Spark when the lists outgrow one machine.
 
-Spark (documented in docs/linkage.md) needs `pip install pyspark` and Splink's similarity jar;
-set MOSUL_LINK_BACKEND=spark. The model and settings are the same on both.
+The backend is a setting (`MOSUL_LINK_BACKEND=duckdb|spark`, or `backend=` to `link_persons`).
+The model, its SQL and its thresholds are the same on both: every comparison is written with
+Splink's dialect-aware level creators or in SQL both engines accept. The Spark path needs
+`pip install pyspark` (not a project dependency) and Splink's similarity-function jar, which
+`splink.backends.spark.similarity_jar_location()` locates; see docs/linkage.md for the session
+configuration.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
+
+import pyarrow as pa
+
+BACKENDS = ("duckdb", "spark")
 
 
 @dataclass
 class LinkBackend:
+    """name: 'duckdb' or 'spark'; api: Splink's DatabaseAPI; to_engine: Arrow table -> the
+    object the API registers (the Arrow table itself for DuckDB, a Spark DataFrame for Spark)."""
+
     name: str
     api: Any
+    to_engine: Callable[[pa.Table], Any]
 
-    def register(self, arrow_table, name: str):
-        return self.api.register(arrow_table, dataset_display_name=name)
+    def register(self, table: pa.Table, name: str):
+        return self.api.register(self.to_engine(table), dataset_display_name=name)
 
 
-def duckdb_backend() -> LinkBackend:
+def duckdb_backend(threads: int | None = None, memory_limit: str | None = None) -> LinkBackend:
+    """An in-memory DuckDB connection. threads / memory_limit default to MOSUL_DUCKDB_THREADS and
+    MOSUL_DUCKDB_MEMORY (DuckDB's own defaults when unset); DuckDB spills to disk past the limit."""
     import duckdb
     from splink.backends.duckdb import DuckDBAPI
 
     connection = duckdb.connect()
-    threads = os.environ.get("MOSUL_DUCKDB_THREADS")
+    threads = threads or (int(os.environ["MOSUL_DUCKDB_THREADS"]) if os.environ.get("MOSUL_DUCKDB_THREADS") else None)
+    memory_limit = memory_limit or os.environ.get("MOSUL_DUCKDB_MEMORY")
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
-    return LinkBackend("duckdb", DuckDBAPI(connection=connection))
+    if memory_limit:
+        connection.execute(f"SET memory_limit = '{memory_limit}'")
+    return LinkBackend("duckdb", DuckDBAPI(connection=connection), lambda table: table)
+
+
+def spark_session():
+    """The Spark session Splink needs: its similarity UDF jar on the classpath, and a checkpoint
+    directory (Splink checkpoints to break long lineages). Master from MOSUL_SPARK_MASTER."""
+    from pyspark.sql import SparkSession  # optional dependency: pip install pyspark
+    from splink.backends.spark import similarity_jar_location
+
+    builder = (
+        SparkSession.builder.master(os.environ.get("MOSUL_SPARK_MASTER", "local[*]"))
+        .appName("mosul-person-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", os.environ.get("MOSUL_SPARK_PARTITIONS", "200"))
+        .config("spark.default.parallelism", os.environ.get("MOSUL_SPARK_PARTITIONS", "200"))
+        .config("spark.driver.memory", os.environ.get("MOSUL_SPARK_DRIVER_MEMORY", "8g"))
+    )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setCheckpointDir(os.environ.get("MOSUL_SPARK_CHECKPOINTS", "/tmp/mosul-spark-checkpoints"))
+    return spark
 
 
 def spark_backend() -> LinkBackend:
-    from pyspark.sql import SparkSession  # optional dependency
     from splink.backends.spark import SparkAPI
 
-    spark = SparkSession.builder.master(os.environ.get("MOSUL_SPARK_MASTER", "local[*]")).appName("mosul-linkage").getOrCreate()
-
-    class _SparkAPI(LinkBackend):
-        def register(self, arrow_table, name):
-            frame = spark.createDataFrame(arrow_table.to_pandas())
-            return self.api.register(frame, dataset_display_name=name)
-
-    return _SparkAPI("spark", SparkAPI(spark_session=spark))
+    spark = spark_session()
+    # break_lineage_method="parquet" writes intermediate tables instead of caching them: slower
+    # per step but memory stays bounded on a small cluster.
+    api = SparkAPI(spark_session=spark, break_lineage_method="parquet", num_partitions_on_repartition=int(os.environ.get("MOSUL_SPARK_PARTITIONS", "200")))
+    return LinkBackend("spark", api, lambda table: spark.createDataFrame(table.to_pandas()))
 
 
-def configured_backend() -> LinkBackend:
-    return spark_backend() if os.environ.get("MOSUL_LINK_BACKEND", "duckdb") == "spark" else duckdb_backend()
+def configured_backend(name: str | None = None) -> LinkBackend:
+    """name, else MOSUL_LINK_BACKEND, else duckdb."""
+    choice = (name or os.environ.get("MOSUL_LINK_BACKEND") or "duckdb").lower()
+    if choice not in BACKENDS:
+        raise ValueError(f"link backend must be one of {BACKENDS}, not {choice!r} (MOSUL_LINK_BACKEND)")
+    return spark_backend() if choice == "spark" else duckdb_backend()

@@ -1,122 +1,292 @@
-"""From scored pairs to victims: constrained clustering with the practitioners' guards.
+"""From scored pairs to victims: clustering with guards and reviewer decisions.
 
-Links are added strongest first (a union-find); a link is refused when it would put into one
-victim two records that cannot be the same person:
-- two records from the same source incident (two named victims of one strike are two people);
-- two morgue rows whose given names differ (relatives share father, grandfather and family
-  names, and only the given name tells siblings apart);
-- a pair a reviewer marked `no-match`.
-A reviewer's `match` is applied first and always. Unidentified bodies never enter the model, so
-each stays a victim of its own. `victim_id` is derived from the cluster's smallest record key,
-so it is stable while the records behind it do not change.
+Links are added strongest first into a union-find. A link that would put into one victim two
+records that cannot be one person is refused, whatever its score (the guards):
+
+- `same_incident`: two named victims of one Airwars incident are two people by construction; two
+  victims of one IBC or Amnesty incident are the same person only if their names agree strongly
+  (every part both give is the same name, and at least given and father);
+- `given_name` (and `father_name`, `grandfather_name`, `family_name`): one person has one given
+  name, one father, one grandfather, one family name. Relatives share father, grandfather and
+  family names and differ in the given name; a victim whose records name two clearly different
+  given names (not the same name, no spelling that fits both, not a slip of the pen) is two
+  people. A family name dropped in one record is no conflict; a different one is;
+- `sex`: one person has one sex; `age`: ages within AGE_SPREAD years of each other;
+- `reviewer`: a pair a reviewer marked `no-match` never ends in one victim, directly or through
+  other records;
+- `nameless`: a record without a usable name (an unidentified body, an unnamed list victim, a
+  kunya) is never linked to another such record, and joins at most one named victim: it never
+  bridges two.
+
+A reviewer's `match` is applied first and always (a reviewer overrides the guards; conflicting
+decisions are counted in the summary). An unidentified body is never compared on its name
+(مجهول الهوية is not a name: its name parts are empty).
+
+`victim_id` = "v-" + the first 12 hex digits of sha256 of the cluster's smallest record key: stable
+while the records behind a victim do not change.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
 
+import jellyfish
 import polars as pl
 
 CLUSTER_SCHEMA = {
     "victim_id": pl.String, "record_keys": pl.List(pl.String), "n_records": pl.Int64, "sources": pl.List(pl.String), "n_sources": pl.Int64,
     "name_ar": pl.String, "name_latin": pl.String, "sex": pl.String, "age": pl.Int64, "date_of_death": pl.Date, "neighbourhood_id": pl.String,
     "bank": pl.String, "causes": pl.List(pl.String), "incident_keys": pl.List(pl.String), "is_unidentified": pl.Boolean,
-    "weakest_link_probability": pl.Float64, "is_linkable": pl.Boolean,
+    "weakest_link_probability": pl.Float64,
 }
+NEAR_SPELLING = 0.9  # Jaro-Winkler of the display spellings, as in the model's "near spelling" level
+# Ages move between registrations and lists by a year or two (an estimate, a birthday); a victim
+# whose records are further apart than this is two people.
+AGE_SPREAD = 5
+# Airwars lists each named victim of an incident once: two of them are two people (and are never
+# even paired by the model). IBC and Amnesty victims of one incident are, unless their names agree.
+DISTINCT_BY_CONSTRUCTION = ("airwars",)
 
 
 def victim_id(smallest_key: str) -> str:
     return "v-" + hashlib.sha256(smallest_key.encode("utf-8")).hexdigest()[:12]
 
 
-class _Components:
-    def __init__(self, keys, incident_of, given_of, source_of):
-        self.parent = {k: k for k in keys}
-        self.incidents = {k: ({incident_of[k]} if incident_of[k] else set()) for k in keys}
-        self.morgue_given = {k: ({given_of[k]} if source_of[k] == "morgue" and given_of[k] else set()) for k in keys}
-        self.weakest = {k: None for k in keys}
-        self.forbidden: set[tuple[str, str]] = set()
+PARTS = ("given", "father", "grandfather", "family")
 
-    def find(self, key):
-        while self.parent[key] != key:
-            self.parent[key] = self.parent[self.parent[key]]
-            key = self.parent[key]
-        return key
 
-    def allowed(self, a, b) -> bool:
-        ra, rb = self.find(a), self.find(b)
+@dataclass(frozen=True)
+class NamePart:
+    canonical: str
+    alternatives: tuple[str, ...]
+    skeleton: str | None
+    spelling: str | None
+
+
+@dataclass(frozen=True)
+class Member:
+    key: str
+    source: str
+    incident_key: str | None
+    sex: str | None
+    age: int | None
+    parts: dict  # part -> NamePart, for the parts the record gives
+
+    @property
+    def named(self) -> bool:
+        return "given" in self.parts
+
+
+def names_conflict(a: NamePart, b: NamePart) -> bool:
+    """Clearly different names: not the same name, no English spelling that fits both, not a
+    slip of the pen (the model's "different names" level)."""
+    if a.canonical == b.canonical or set(a.alternatives) & set(b.alternatives):
+        return False
+    near = (
+        a.skeleton is not None and b.skeleton is not None and a.spelling is not None and b.spelling is not None
+        and jellyfish.damerau_levenshtein_distance(a.skeleton, b.skeleton) <= 1
+        and jellyfish.jaro_winkler_similarity(a.spelling.lower(), b.spelling.lower()) >= NEAR_SPELLING
+    )
+    return not near
+
+
+def conflicting_part(a: Member, b: Member) -> str | None:
+    """The first name part both records give and name differently, or None."""
+    for part in PARTS:
+        if part in a.parts and part in b.parts and names_conflict(a.parts[part], b.parts[part]):
+            return part
+    return None
+
+
+def names_agree_strongly(a: Member, b: Member) -> bool:
+    shared = [p for p in PARTS if p in a.parts and p in b.parts]
+    return "given" in shared and "father" in shared and all(a.parts[p].canonical == b.parts[p].canonical for p in shared)
+
+
+@dataclass
+class Component:
+    members: list[Member]
+    forbidden: set[str] = field(default_factory=set)  # record keys a reviewer split from a member
+    weakest: float | None = None
+
+
+class Clustering:
+    def __init__(self, members: list[Member]):
+        self.member = {m.key: m for m in members}
+        self.parent = {m.key: m.key for m in members}
+        self.components = {m.key: Component([m]) for m in members}
+        self.refused: Counter[str] = Counter()
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def guard(self, a: Component, b: Component, left: Member | None = None, right: Member | None = None) -> str | None:
+        """The first guard the merge of a and b (through the link left-right) would break, or None."""
+        if any(m.key in b.forbidden for m in a.members) or any(m.key in a.forbidden for m in b.members):
+            return "reviewer"
+        if left is not None and right is not None and not (left.named and right.named):
+            if not left.named and not right.named:
+                return "nameless"  # two records without names: nothing says they are one person
+            if any(m.named for m in a.members) and any(m.named for m in b.members):
+                return "nameless"  # a record without a name joins one named victim, never bridges two
+        sexes = {m.sex for m in a.members if m.sex} | {m.sex for m in b.members if m.sex}
+        if len(sexes) > 1:
+            return "sex"
+        incidents_a = {m.incident_key for m in a.members if m.incident_key}
+        for y in b.members:
+            if y.incident_key and y.incident_key in incidents_a:
+                for x in a.members:
+                    if x.incident_key == y.incident_key and (x.source in DISTINCT_BY_CONSTRUCTION or not names_agree_strongly(x, y)):
+                        return "same_incident"
+        ages = [m.age for m in a.members + b.members if m.age is not None]
+        if ages and max(ages) - min(ages) > AGE_SPREAD:
+            return "age"
+        for x in a.members:
+            for y in b.members:
+                part = conflicting_part(x, y)
+                if part:
+                    return f"{part}_name"
+        return None
+
+    def union(self, left: str, right: str, probability: float, forced: bool = False) -> bool:
+        ra, rb = self.find(left), self.find(right)
         if ra == rb:
             return True
-        if self.incidents[ra] & self.incidents[rb]:
-            return False
-        if self.morgue_given[ra] and self.morgue_given[rb] and not (self.morgue_given[ra] & self.morgue_given[rb]):
-            return False
-        return (min(ra, rb), max(ra, rb)) not in self.forbidden
-
-    def union(self, a, b, probability):
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
+        a, b = self.components[ra], self.components[rb]
+        if not forced:
+            reason = self.guard(a, b, self.member[left], self.member[right])
+            if reason:
+                self.refused[reason] += 1
+                return False
+        if len(a.members) < len(b.members):
+            ra, rb, a, b = rb, ra, b, a
         self.parent[rb] = ra
-        self.incidents[ra] |= self.incidents.pop(rb)
-        self.morgue_given[ra] |= self.morgue_given.pop(rb)
-        weakest = [w for w in (self.weakest[ra], self.weakest.pop(rb), probability) if w is not None]
-        self.weakest[ra] = min(weakest)
+        a.members.extend(b.members)
+        a.forbidden |= b.forbidden
+        a.weakest = min(p for p in (a.weakest, b.weakest, probability) if p is not None)
+        del self.components[rb]
+        return True
 
 
-def cluster_records(person_records: pl.DataFrame, links: pl.DataFrame, threshold: float) -> pl.DataFrame:
-    keys = person_records["record_key"].to_list()
-    components = _Components(
-        keys,
-        dict(zip(keys, person_records["incident_key"].to_list())),
-        dict(zip(keys, person_records["given_key"].to_list())),
-        dict(zip(keys, person_records["source"].to_list())),
-    )
-    known = set(keys)
+def _members(person_records: pl.DataFrame) -> list[Member]:
+    columns = ["record_key", "source", "incident_key", "sex", "age"]
+    for part in PARTS:
+        columns += [f"{part}_key", f"{part}_alts", f"{part}_sk", f"{part}_rom"]
+    members = []
+    for row in person_records.select(columns).iter_rows():
+        parts = {}
+        for index, part in enumerate(PARTS):
+            canonical, alternatives, skeleton, spelling = row[5 + 4 * index : 9 + 4 * index]
+            if canonical is not None:
+                parts[part] = NamePart(canonical, tuple(alternatives or (canonical,)), skeleton, spelling)
+        members.append(Member(row[0], row[1], row[2], row[3], row[4], parts))
+    return members
+
+
+def cluster_records(
+    person_records: pl.DataFrame,
+    links: pl.DataFrame,
+    threshold: float,
+    nameless_threshold: float | None = None,
+    candidate_floor: float | None = None,
+) -> tuple[pl.DataFrame, dict]:
+    """links: person_links rows (record_key_l, record_key_r, match_probability, decided_by).
+    Reviewer matches first; then model links between named records at or above `threshold`,
+    strongest first; then records without a name, each attached to the one named victim it
+    points to, if its link is at or above `nameless_threshold` (default: threshold) and it
+    points to only one: a nameless record with links of probability `candidate_floor` or more
+    (default: threshold) into two or more victims is ambiguous (two people of its age and sex
+    died that day in that place) and is left for review."""
+    nameless_threshold = threshold if nameless_threshold is None else nameless_threshold
+    candidate_floor = threshold if candidate_floor is None else candidate_floor
+    clustering = Clustering(_members(person_records))
+    known = set(clustering.parent)
     links = links.filter(pl.col("record_key_l").is_in(known) & pl.col("record_key_r").is_in(known))
-    for left, right in links.filter((pl.col("decided_by") == "reviewer") & (pl.col("match_probability") == 0.0)).select("record_key_l", "record_key_r").iter_rows():
-        components.forbidden.add((min(left, right), max(left, right)))
-    forced = links.filter((pl.col("decided_by") == "reviewer") & (pl.col("match_probability") == 1.0))
-    for left, right, probability in forced.select("record_key_l", "record_key_r", "match_probability").iter_rows():
-        components.union(left, right, probability)
-    model = links.filter((pl.col("decided_by") == "model") & (pl.col("match_probability") >= threshold)).sort("match_probability", descending=True)
+    reviewer = links.filter(pl.col("decided_by") == "reviewer")
+    for left, right in reviewer.filter(pl.col("match_probability") == 0.0).select("record_key_l", "record_key_r").iter_rows():
+        clustering.components[left].forbidden.add(right)
+        clustering.components[right].forbidden.add(left)
+    conflicting = 0
+    for left, right in reviewer.filter(pl.col("match_probability") == 1.0).select("record_key_l", "record_key_r").iter_rows():
+        a, b = clustering.components[clustering.find(left)], clustering.components[clustering.find(right)]
+        if clustering.guard(a, b) == "reviewer":
+            conflicting += 1
+        clustering.union(left, right, 1.0, forced=True)
+    model = links.filter((pl.col("decided_by") == "model") & (pl.col("match_probability") >= min(threshold, candidate_floor)))
+    model = model.sort(["match_probability", "record_key_l", "record_key_r"], descending=[True, False, False])
+    nameless_links: dict[str, list[tuple[str, float]]] = {}
     for left, right, probability in model.select("record_key_l", "record_key_r", "match_probability").iter_rows():
-        # Forbidden pairs are checked against the components' representatives too.
-        ra, rb = components.find(left), components.find(right)
-        blocked = any((min(x, y), max(x, y)) in components.forbidden for x in (left, ra) for y in (right, rb))
-        if not blocked and components.allowed(left, right):
-            components.union(left, right, probability)
-    membership = pl.DataFrame({"record_key": keys, "root": [components.find(k) for k in keys]})
-    weakest = pl.DataFrame({"root": list(components.weakest), "weakest_link_probability": list(components.weakest.values())}, schema={"root": pl.String, "weakest_link_probability": pl.Float64})
-    return summarise_clusters(person_records.join(membership, on="record_key"), weakest)
+        named_left, named_right = clustering.member[left].named, clustering.member[right].named
+        if named_left and named_right:
+            if probability >= threshold:
+                clustering.union(left, right, probability)
+        elif named_left or named_right:
+            nameless, named = (right, left) if named_left else (left, right)
+            nameless_links.setdefault(nameless, []).append((named, probability))
+    ambiguous = 0
+    for nameless, candidates in nameless_links.items():
+        victims = {clustering.find(named) for named, probability in candidates if probability >= candidate_floor}
+        if len(victims) > 1:
+            ambiguous += 1
+            continue
+        named, probability = max(candidates, key=lambda c: c[1])
+        if probability >= nameless_threshold:
+            clustering.union(nameless, named, probability)
+    roots = {key: clustering.find(key) for key in clustering.parent}
+    membership = pl.DataFrame({"record_key": list(roots), "root": list(roots.values())}, schema={"record_key": pl.String, "root": pl.String})
+    weakest = pl.DataFrame(
+        {"root": list(clustering.components), "weakest_link_probability": [c.weakest for c in clustering.components.values()]},
+        schema={"root": pl.String, "weakest_link_probability": pl.Float64},
+    )
+    clusters = summarise_clusters(person_records.join(membership, on="record_key"), weakest)
+    summary = {
+        "victims": len(clusters),
+        "links_refused_by_guard": dict(clustering.refused),
+        "nameless_records_left_ambiguous": ambiguous,
+        "conflicting_reviewer_decisions": conflicting,
+    }
+    return clusters, summary
 
 
 def summarise_clusters(records: pl.DataFrame, weakest: pl.DataFrame) -> pl.DataFrame:
-    """One row per victim. The morgue's Arabic name and its date and place are preferred: it is
-    the register of bodies; the lists' values fill what the morgue lacks."""
+    """One row per victim. The Arabic name is the morgue's fullest; the Latin name a list's own
+    spelling where one exists (the fullest), else the transliteration; the date of death the
+    morgue's where it has one (a list victim carries its incident's first day); the rest the
+    most common value among the records."""
     morgue_first = pl.when(pl.col("source") == "morgue").then(0).otherwise(1)
-    ordered = records.with_columns(morgue_first.alias("_rank"), pl.col("name_original").str.len_chars().fill_null(0).alias("_len")).sort(["root", "_rank", "_len"], descending=[False, False, True])
+    ordered = records.with_columns(morgue_first.alias("_morgue_first"), pl.col("n_name_tokens").alias("_tokens")).sort(
+        ["root", "_morgue_first", "_tokens", "record_key"], descending=[False, False, True, False]
+    )
+    latin_source = (pl.col("source") != "morgue") & pl.col("name_original").is_not_null() & pl.col("has_name")
     grouped = ordered.group_by("root", maintain_order=True).agg(
         pl.col("record_key").sort().alias("record_keys"),
         pl.len().cast(pl.Int64).alias("n_records"),
         pl.col("source").unique().sort().alias("sources"),
-        pl.col("name_ar").drop_nulls().first().alias("name_ar"),
-        pl.col("name_original").filter(pl.col("source") != "morgue").drop_nulls().first().alias("_latin_original"),
+        pl.col("name_original").filter(pl.col("source") == "morgue").first().alias("_morgue_name"),
+        pl.col("name_ar").drop_nulls().first().alias("_any_ar"),
+        pl.col("name_original").filter(latin_source).sort_by(pl.col("_tokens").filter(latin_source), descending=True).first().alias("_latin_original"),
         pl.col("name_latin").drop_nulls().first().alias("_latin_any"),
-        pl.col("sex").drop_nulls().mode().first().alias("sex"),
+        pl.col("sex").drop_nulls().mode().sort().first().alias("sex"),
         pl.col("age").drop_nulls().median().round(0).cast(pl.Int64).alias("age"),
         pl.col("date_of_death").drop_nulls().first().alias("date_of_death"),
-        pl.col("neighbourhood_id").drop_nulls().first().alias("neighbourhood_id"),
-        pl.col("bank").drop_nulls().first().alias("bank"),
+        pl.col("neighbourhood_id").drop_nulls().mode().sort().first().alias("neighbourhood_id"),
+        pl.col("bank").drop_nulls().mode().sort().first().alias("bank"),
         pl.col("cause").drop_nulls().unique().sort().alias("causes"),
         pl.col("incident_key").drop_nulls().unique().sort().alias("incident_keys"),
         pl.col("is_unidentified").all().alias("is_unidentified"),
-        # Whether any record could have been matched by name at all (see persons.model_input).
-        (~pl.col("is_unidentified") & ~pl.col("is_relational") & pl.col("given_key").is_not_null() & pl.col("father_key").is_not_null()).any().alias("is_linkable"),
     )
     out = grouped.join(weakest, on="root", how="left").with_columns(
         pl.col("record_keys").list.first().map_elements(victim_id, return_dtype=pl.String).alias("victim_id"),
         pl.col("sources").list.len().cast(pl.Int64).alias("n_sources"),
+        pl.coalesce("_morgue_name", "_any_ar").alias("name_ar"),
         pl.coalesce("_latin_original", "_latin_any").alias("name_latin"),
+        pl.when(pl.col("n_records") > 1).then(pl.col("weakest_link_probability")).otherwise(None).alias("weakest_link_probability"),
     )
     return out.select([pl.col(c).cast(t) for c, t in CLUSTER_SCHEMA.items()]).sort("victim_id")

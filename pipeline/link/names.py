@@ -1,175 +1,572 @@
 """Name features for linkage: Arabic and Latin names brought into one comparable form.
 
-Two forms per name token, both computable from Arabic script and from any English spelling:
+The same name reaches the lists as محمد in the morgue and as Mohammed, Muhammad, Mohamed or
+Mohammad in the English lists. Three things make them comparable:
 
-- a *key*: the name itself for the common names in `pipeline/link/lexicon.py` (so Ahmed and
-  Hamid, Mahmoud and Mohammed stay apart), otherwise a *skeleton*: the consonants only, in shared classes (Arabic writes no short vowels, and
-  English spellings disagree mostly on vowels and doubled letters). محمد, Mohammed, Muhammad,
-  Mohamed and Mohammad all become `mhmd`; يونس, Younis, Yunus and Younes become `ns`. Used for
-  blocking and as the exact-match level, with term frequencies so a match on a rare family name
-  counts for more than one on Mohammed.
-- a *romanisation*: a vowel-normalised Latin string for graded similarity (Jaro-Winkler), so
-  `fatima` / `fatma` score high but `hasan` / `husin` do not collapse.
+1. A *token shape*, computable from either script: the consonant skeleton (consonants in shared
+   classes: English spellings disagree mostly on vowels, doubled letters and dentals) and, between
+   consecutive consonants, the vowel *slots*. Arabic writes only long vowels (ا و ي), English
+   writes every vowel, so a slot can confirm a match (محمود's long u against "ou" or "u" in
+   Mahmoud, Mahmud) or refute it (محمود against the "e" of Mohammed; حسين's long i against the
+   "a" of Hassan). The skeleton alone would make Mohammed and Mahmoud, Hassan and Hussein meet.
+2. A *lexicon* built from the data itself: every Latin token is resolved to the Arabic token
+   (from the morgue and any Arabic names the lists carry) with the same skeleton whose slots it
+   fits best, ties going to the name most often seen in the same role (a woman's given name, a
+   man's name). That Arabic token is the token's *canonical form*: Mohammed, Muhammad and محمد all
+   become محمد. Latin tokens with no Arabic counterpart are grouped among themselves the same way.
+   Nothing here is a hand-written list of names: the lists supply the vocabulary.
+3. *Name parts* by the Iraqi convention: given name, father's, grandfather's, then often a family
+   or tribe name (a nisba, usually with the article: الجبوري, al-Jubouri, Jubouri). Compound names
+   (عبد الله, Abd Allah, Abdullah) are one token. Names given only by relation or kunya ("Wife of
+   Ali Yasser", "Umm Raed", "Abu Omar") have no parts: they name someone else.
 
-Names are split into given, father, grandfather and family parts by the Iraqi convention
-(given + father + grandfather, often a tribe or family name, usually a nisba such as الجبوري /
-al-Jubouri). Compound names (عبد الله, Abd Allah, Abdullah) are joined into one token first.
+Term frequencies of the canonical parts are left to the linker (a match on Mohammed is worth
+little, one on a rare family name much).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.link.lexicon import arabic_lookup, latin_lookup
 from pipeline.text.arabic import normalise_arabic
-from pipeline.text.latin import normalise_latin, strip_accents
+from pipeline.text.latin import normalise_latin
 
-# Arabic letter -> skeleton class ("" = not part of the skeleton: long vowels, ayn, hamza).
-ARABIC_SKELETON = {
+# ----------------------------------------------------------------------------------------------
+# Token shapes
+# ----------------------------------------------------------------------------------------------
+
+# Arabic consonant -> class. Dentals and interdentals share one class (ت ث د ذ ض ط ظ all reach
+# English as t, th, d, dh or z); ق and ك share one (Qasim, Kassim). ع and ء are not written in
+# most English spellings (Omar, Saad), so they are not part of the skeleton.
+ARABIC_CONSONANT = {
     "ب": "b", "ت": "d", "ث": "d", "ج": "j", "ح": "h", "خ": "x", "د": "d", "ذ": "d", "ر": "r", "ز": "z",
-    "س": "s", "ش": "c", "ص": "s", "ض": "d", "ط": "d", "ظ": "z", "ع": "", "غ": "g", "ف": "f", "ق": "k",
-    "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "", "ي": "", "ا": "", "ء": "",
+    "س": "s", "ش": "c", "ص": "s", "ض": "d", "ط": "d", "ظ": "d", "غ": "g", "ف": "f", "ق": "k", "ك": "k",
+    "ل": "l", "م": "m", "ن": "n", "ه": "h",
 }
-# Arabic letter -> a plain romanisation (for graded similarity, not for display).
-ARABIC_ROMAN = {
-    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z",
-    "س": "s", "ش": "sh", "ص": "s", "ض": "dh", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "q",
-    "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "u", "ي": "i", "ا": "a", "ء": "",
+ARABIC_VOWEL = {"ا": "a", "و": "u", "ي": "i", "ى": "a"}
+ARABIC_SILENT = set("عءئؤ")
+# English digraphs, then single letters. A letter may stand for more than one Arabic class:
+# z is ز, or ذ/ظ (Zanoon for ذنون); g is غ, ج (Egyptian spelling) or ق (Iraqi speech).
+LATIN_DIGRAPHS = (("kh", "x"), ("sh", "c"), ("th", "d"), ("dh", "d"), ("gh", "g"), ("ch", "c"), ("ph", "f"), ("ck", "k"))
+LATIN_CONSONANT = {
+    "b": ("b",), "p": ("b",), "t": ("d",), "d": ("d",), "j": ("j",), "h": ("h",), "r": ("r",), "z": ("z", "d"),
+    "s": ("s",), "c": ("k",), "g": ("g", "j", "k"), "f": ("f",), "v": ("f",), "q": ("k",), "k": ("k",), "l": ("l",),
+    "m": ("m",), "n": ("n",), "x": ("x",),
 }
-# English digraphs first, then single letters, into the same classes as ARABIC_SKELETON.
-LATIN_DIGRAPHS = [("kh", "x"), ("sh", "c"), ("th", "d"), ("dh", "d"), ("gh", "g"), ("ch", "c"), ("ph", "f"), ("ck", "k")]
-LATIN_SKELETON = {
-    "b": "b", "p": "b", "t": "d", "d": "d", "j": "j", "h": "h", "r": "r", "z": "z", "s": "s", "c": "k", "g": "k",
-    "f": "f", "q": "k", "k": "k", "l": "l", "m": "m", "n": "n", "x": "ks", "v": "f",
-}
-ARABIC_COMPOUND_ARTICLE = re.compile(r"^(عبد|ابو|ام)ال")
-LATIN_COMPOUND = re.compile(r"\b(abd|abdul|abdel|abdal|abu|umm|um|abo)\s+(?=\w)")
-LATIN_ABD = re.compile(r"^ab[dt](?:ul|el|al|ol|il|u|e)?(?=[a-z])")
-RELATION = re.compile(r"\b(wife|husband|son|daughter|mother|father|brother|sister|child|children|son-in-law|relative)s? of\b", re.I)
+# What each English vowel letter can write: e is an i or (by imala) an a; y and w are glides.
+LATIN_VOWEL = {"a": "a", "e": "ai", "i": "i", "y": "i", "o": "u", "u": "u", "w": "u"}
+
+ARTICLE_AR = "ال"
+# عبد الرحمن -> عبدالرحمن -> abd + rahman: the article inside a compound is not written in every
+# English spelling (Abd al-Rahman, Abdulrahman, Abdelrahman, Abdurrahman), so it is dropped.
+ARABIC_ABD_ARTICLE = re.compile(r"^عبدال")
+LATIN_ABD = re.compile(r"^ab+[dt](?:ul|el|al|ol|il|ur|u|e)?(?=[a-z])")
+DOUBLED_CONSONANT = re.compile(r"([bcdfghjklmnpqrstvxz])\1+")
+LATIN_COMPOUND = re.compile(r"\b(abd|abdul|abdel|abdal|abu|abo|umm)\s+(?=[a-z])")
+KUNYA_LATIN = ("abu", "abo", "umm", "um", "om", "oum")
+# A kunya is its own word before normalisation joins it to the name (ام علي, not امل or امنة).
+KUNYA_ARABIC = re.compile(r"^\s*(ابو|أبو|ابو|ام|أم|إم)\s+\S")
+RELATION = re.compile(
+    r"\b(wife|husband|widow|son|daughter|mother|father|brother|sister|child|children|baby|infant|relative|nephew|niece|grandson|granddaughter|grandmother|grandfather|uncle|aunt|cousin)s?\s+of\b",
+    re.IGNORECASE,
+)
 UNIDENTIFIED_AR = normalise_arabic("مجهول الهوية")
 
 
-@lru_cache(maxsize=200_000)
-def arabic_token_forms(token: str) -> tuple[str, str]:
-    """(skeleton, romanisation) of one normalised Arabic token."""
-    token = ARABIC_COMPOUND_ARTICLE.sub(r"\1", token)  # عبدالرحمن -> عبدرحمن, as abd + rahman
-    if token.startswith("ال") and len(token) > 3:
+@dataclass(frozen=True)
+class TokenShape:
+    """skeleton: consonant classes; slots: len(skeleton)+1 vowel slots, what is written between
+    consonants ('' = nothing): for Arabic the long vowels in order (a, u, i; y = a final ي), for
+    English the vowel letters themselves. optional: Arabic slots whose vowel the other side may
+    leave unwritten (an initial alef, a final taa marbuta)."""
+
+    skeleton: str
+    slots: tuple[str, ...]
+    optional: frozenset[int] = frozenset()
+    glottal: frozenset[int] = frozenset()  # Arabic slots holding ع or ء, which English may write as a long vowel (Sa'ad, Saad)
+    alternative: int = 0  # English letters read in a less usual way (z as ذ, g as ج or ق)
+
+
+def _squeeze_shape(consonants: list[str], slots: list[str]) -> tuple[str, tuple[str, ...]]:
+    """Doubled consonants with no vowel between are one (Arabic writes no shadda, English doubles)."""
+    out_c, out_s = [], [slots[0]]
+    for consonant, after in zip(consonants, slots[1:]):
+        if out_c and out_c[-1] == consonant and out_s[-1] == "":
+            out_s[-1] = after
+            continue
+        out_c.append(consonant)
+        out_s.append(after)
+    return "".join(out_c), tuple(out_s)
+
+
+def strip_arabic_article(token: str) -> str:
+    token = ARABIC_ABD_ARTICLE.sub("عبد", token)
+    if token.startswith(ARTICLE_AR) and len(token) > 3:
         token = token[2:]
-    if token.endswith("ه") and len(token) > 2:
-        token = token[:-1] + "ة"  # taa marbuta at the end is a vowel, not /h/
-    skeleton = "".join(ARABIC_SKELETON.get(ch, "") for ch in token)
-    # English cannot tell a final ح or ه from a written vowel (Saleh/Salih/صالح, Abdullah/عبدالله,
-    # Fatimah/فاطمة), so a final h is dropped in both scripts.
-    skeleton = skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton
-    roman = "".join(ARABIC_ROMAN.get(ch, "a" if ch == "ة" else "") for ch in token)
-    return _squeeze(skeleton), _vowels(roman)
+    return token
 
 
-@lru_cache(maxsize=200_000)
-def latin_token_forms(token: str) -> tuple[str, str]:
-    """(skeleton, romanisation) of one normalised Latin token."""
+@lru_cache(maxsize=100_000)
+def arabic_shape(token: str) -> TokenShape:
+    """Shape of one normalised Arabic token (the article is not part of it: الجبوري = جبوري)."""
+    token = strip_arabic_article(token)
+    consonants: list[str] = []
+    slots: list[str] = [""]  # long vowels in the order written; "y" = a final ي, which may be -i or -a
+    initial_alef = final_taa = False
+    glottal_after: set[int] = set()  # consonant count before each ع / ء
+    for position, letter in enumerate(token):
+        last = position == len(token) - 1
+        if letter in ("ه", "ح", "ة") and last and consonants:
+            # A final h is a taa marbuta (فاطمه) or a final ح/ه that English often writes as a
+            # bare vowel (Fatima, Saleh/Salih, Abdulla): not part of the skeleton on either side.
+            if letter != "ح":
+                slots[-1] += "a"
+                final_taa = True
+            continue
+        if position == 0 and letter in ("و", "ي"):
+            consonants.append("w" if letter == "و" else "y")  # word-initial و and ي are consonants (Walid, Younis)
+            slots.append("")
+        elif letter in ARABIC_CONSONANT:
+            consonants.append(ARABIC_CONSONANT[letter])
+            slots.append("")
+        elif letter in ARABIC_VOWEL:
+            if position == 0 and letter == "ا":
+                initial_alef = True  # an initial alef carries whatever short vowel follows it
+                continue
+            # ى is folded to ي by normalisation, so a final ي may be -i or -a (مصطفى): "y"
+            vowel = "y" if last and letter == "ي" else ARABIC_VOWEL[letter]
+            if not slots[-1].endswith(vowel):
+                slots[-1] += vowel
+        elif letter in ARABIC_SILENT:
+            glottal_after.add(len(consonants))
+    skeleton, squeezed = _squeeze_shape(consonants, slots)
+    optional = ({0} if initial_alef else set()) | ({len(squeezed) - 1} if final_taa else set())
+    # Squeezing only merges a doubled consonant, so slot indices move only after one; glottal
+    # positions are approximate there, which costs at most a -1 on a rare name.
+    glottal = {min(i, len(squeezed) - 1) for i in glottal_after}
+    return TokenShape(skeleton, squeezed, frozenset(optional), glottal=frozenset(glottal))
+
+
+def _latin_base(token: str) -> str:
     token = LATIN_ABD.sub("abd", token)
-    work = token
-    for digraph, cls in LATIN_DIGRAPHS:
-        work = work.replace(digraph, cls.upper())
-    skeleton = "".join(ch.lower() if ch.isupper() else LATIN_SKELETON.get(ch, "") for ch in work)
-    skeleton = skeleton[:-1] if skeleton.endswith("h") and len(skeleton) > 1 else skeleton  # see arabic_token_forms
-    return _squeeze(skeleton), _vowels(token)
+    # One letter for a doubled consonant before digraphs are read: Hissham is Hisham, not h-s-sh-m.
+    token = DOUBLED_CONSONANT.sub(r"\1", token)
+    if len(token) > 2 and token.endswith("h") and token[-2] in LATIN_VOWEL:
+        token = token[:-1]  # Fatimah, Hamzah, Abdullah, Saleh: see arabic_shape
+    return token
 
 
-def _squeeze(text: str) -> str:
-    return re.sub(r"(.)\1+", r"\1", text)
+@lru_cache(maxsize=100_000)
+def latin_shapes(token: str) -> tuple[TokenShape, ...]:
+    """Every shape a normalised Latin token can stand for (one per reading of its ambiguous letters)."""
+    token = _latin_base(token)
+    units: list[tuple[str, tuple[str, ...]]] = []  # ("c", classes) or ("v", vowel letter)
+    i = 0
+    while i < len(token):
+        pair = token[i : i + 2]
+        digraph = next((cls for dg, cls in LATIN_DIGRAPHS if pair == dg), None)
+        if digraph:
+            units.append(("c", (digraph,)))
+            i += 2
+            continue
+        letter = token[i]
+        if i == 0 and letter in ("y", "w") and len(token) > 1 and token[1] in "aeiou":
+            units.append(("c", (letter,)))
+        elif letter in LATIN_VOWEL:
+            units.append(("v", (letter,)))
+        elif letter in LATIN_CONSONANT:
+            units.append(("c", LATIN_CONSONANT[letter]))
+        i += 1
+    readings: list[tuple[list[str], int]] = [([], 0)]
+    for kind, options in units:
+        if kind == "c":
+            readings = [(r + [o], alt + (i > 0)) for r, alt in readings for i, o in enumerate(options)][:16]
+    shapes = []
+    for reading, alternative in readings:
+        consonants, slots = [], [""]
+        it = iter(reading)
+        for kind, options in units:
+            if kind == "c":
+                consonants.append(next(it))
+                slots.append("")
+            else:
+                slots[-1] += options[0]
+        skeleton, squeezed = _squeeze_shape(consonants, slots)
+        shapes.append(TokenShape(skeleton, squeezed, alternative=alternative))
+    unique: dict = {}
+    for shape in sorted(shapes, key=lambda s: s.alternative):
+        unique.setdefault((shape.skeleton, shape.slots), shape)
+    return tuple(unique.values())
 
 
-def _vowels(text: str) -> str:
-    """One spelling for the vowels English writes in many ways: ou/oo/o/u -> u, ee/ei/ie/e/i/y -> i."""
-    text = text.replace("'", "")
-    text = re.sub(r"ou|oo|o|u|w", "u", text)
-    text = re.sub(r"ee|ei|ie|ey|ay|e|y", "i", text)
-    text = re.sub(r"aa", "a", text)
-    return _squeeze(text)
+def latin_skeleton(token: str) -> str:
+    """The first reading's skeleton: the token's key for blocking and fuzzy comparison."""
+    shapes = latin_shapes(token)
+    return shapes[0].skeleton if shapes else ""
+
+
+def _vowel_classes(letters: str) -> set[str]:
+    return {c for letter in letters for c in LATIN_VOWEL.get(letter, "")}
+
+
+def _matched_long_vowels(arabic: str, english: str) -> int:
+    """Length of the longest common subsequence of the Arabic long vowels and the English vowel
+    letters (an English letter matches the classes it can write; a final ي matches -i or -a)."""
+    table = [[0] * (len(english) + 1) for _ in range(len(arabic) + 1)]
+    for i, vowel in enumerate(arabic, 1):
+        allowed = {"a", "i"} if vowel == "y" else {vowel}
+        for j, letter in enumerate(english, 1):
+            if allowed & set(LATIN_VOWEL.get(letter, "")):
+                table[i][j] = table[i - 1][j - 1] + 1
+            else:
+                table[i][j] = max(table[i - 1][j], table[i][j - 1])
+    return table[-1][-1]
+
+
+def fit(latin: TokenShape, arabic: TokenShape) -> float | None:
+    """How well an English spelling fits an Arabic token of the same skeleton. None when a
+    vowel slot contradicts: a long vowel the English does not write or writes as another vowel
+    (Mohammed is not محمود, Hassan not حسين), a vowel before an Arabic initial consonant (Amina is
+    not منى), no vowel where Arabic has ع or ء (Muayad is not عماد). Otherwise the score: +1 per
+    long vowel confirmed, half a point off for a long vowel only partly written (Zaid fits زيد
+    better than زياد), -1 per long English vowel where Arabic writes none. A lone e (a short i,
+    or an imala a: Salem for سالم) neither confirms nor refutes."""
+    if latin.skeleton != arabic.skeleton:
+        return None
+    score = 0.0
+    last = len(arabic.slots) - 1
+    for index, (written, long_vowels) in enumerate(zip(latin.slots, arabic.slots)):
+        if index in arabic.optional:
+            continue
+        if index in arabic.glottal and not written and index < last:
+            return None
+        if index == 0 and written and not long_vowels and 0 not in arabic.glottal:
+            return None
+        is_long = len(written) >= 2
+        if long_vowels:
+            matched = _matched_long_vowels(long_vowels, written)
+            if matched == 0:
+                return None
+            if written == "e":
+                continue
+            score += matched if matched == len(long_vowels) else matched - 0.5
+        elif is_long and index not in arabic.glottal:
+            score -= 1
+    return score
+
+
+def latin_fit(a: TokenShape, b: TokenShape) -> bool:
+    """Two English spellings of one name: same skeleton, no slot where both write disjoint vowels."""
+    if a.skeleton != b.skeleton:
+        return False
+    for x, y in zip(a.slots, b.slots):
+        if x and y and not _vowel_classes(x) & _vowel_classes(y):
+            return False
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# Tokens and parts of whole names
+# ----------------------------------------------------------------------------------------------
+
+PARTS = ("given", "father", "grandfather", "family")
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A name split into tokens. script: 'ar' or 'la'. family_flags: tokens that look like a
+    family name on their own (Arabic ال prefix, an English article). relational: named by a
+    relation or kunya only."""
+
+    script: str
+    tokens: tuple[str, ...]
+    family_flags: tuple[bool, ...]
+    relational: bool
+
+
+EMPTY_NAME = ParsedName("la", (), (), False)
+
+
+@lru_cache(maxsize=500_000)
+def parse_arabic(name: str | None) -> ParsedName:
+    value = normalise_arabic(name)
+    if not value or value.startswith(UNIDENTIFIED_AR):
+        return ParsedName("ar", (), (), False)
+    tokens = tuple(t for t in value.split(" ") if t and not t.isdigit())
+    relational = bool(KUNYA_ARABIC.match(name or "")) and len(tokens) <= 2
+    if relational:
+        return ParsedName("ar", tokens, tuple(False for _ in tokens), True)
+    flags = tuple(t.startswith(ARTICLE_AR) for t in tokens)
+    return ParsedName("ar", tokens, flags, False)
+
+
+@lru_cache(maxsize=500_000)
+def parse_latin(name: str | None) -> ParsedName:
+    if not name or not name.strip():
+        return EMPTY_NAME
+    if RELATION.search(name):
+        tokens = tuple((normalise_latin(name) or "").split())
+        return ParsedName("la", tokens, tuple(False for _ in tokens), True)
+    with_article = normalise_latin(name, drop_article=False) or ""
+    words = with_article.split(" ")
+    if words and words[0] in KUNYA_LATIN and len(words) <= 3:
+        return ParsedName("la", tuple(words), tuple(False for _ in words), True)
+    # Join compounds first (abd allah -> abdallah, abdul rahman -> abdulrahman), then read the
+    # article off each word: "al jubouri" is one family token flagged as such.
+    joined = LATIN_COMPOUND.sub(r"\1", with_article)
+    joined = re.sub(r"\babd(ul|el|al)?\s*(?:al|el|ul)\s+(?=[a-z])", "abd", joined)
+    tokens, flags, pending_article = [], [], False
+    for word in joined.split(" "):
+        if word in ("al", "el", "ul", "all", "ell"):
+            pending_article = True
+            continue
+        tokens.append(word)
+        flags.append(pending_article)
+        pending_article = False
+    return ParsedName("la", tuple(tokens), tuple(flags), False)
+
+
+# ----------------------------------------------------------------------------------------------
+# The lexicon: canonical forms learned from the names in the data
+# ----------------------------------------------------------------------------------------------
+
+ROLE_FEMALE, ROLE_MALE = "F", "M"
+
+
+@dataclass
+class NameLexicon:
+    """Canonical form, skeleton and display spelling of every token seen in the data."""
+
+    canonical: dict[tuple[str, str], str]  # (script, token) -> canonical id
+    alternatives: dict[tuple[str, str], tuple[str, ...]]  # (script, token) -> every canonical id it fits
+    skeleton: dict[tuple[str, str], str]
+    display: dict[str, str]  # canonical id -> a readable Latin spelling
+    family_names: frozenset[str]  # canonical ids used as family names
+
+    def canonical_of(self, script: str, token: str) -> str:
+        return self.canonical.get((script, token)) or _fallback_canonical(script, token)
+
+    def alternatives_of(self, script: str, token: str) -> tuple[str, ...]:
+        return self.alternatives.get((script, token)) or (self.canonical_of(script, token),)
+
+    def skeleton_of(self, script: str, token: str) -> str:
+        found = self.skeleton.get((script, token))
+        if found is not None:
+            return found
+        return arabic_shape(token).skeleton if script == "ar" else latin_skeleton(_latin_base(token))
+
+    def display_of(self, script: str, token: str) -> str:
+        canonical = self.canonical_of(script, token)
+        if script == "la":
+            return token
+        return self.display.get(canonical) or romanise_arabic_token(token)
+
+
+def _fallback_canonical(script: str, token: str) -> str:
+    if script == "ar":
+        return token
+    return "~" + _latin_base(token)
+
+
+def _fitting_candidates(token, role, by_skeleton, arabic_roles, arabic_counts, strict: bool = True) -> list[tuple]:
+    """(rank, Arabic token, skeleton) for every Arabic token the Latin token fits, best first.
+    strict=False ignores the vowels (skeleton and role only)."""
+    fitting = []
+    for shape in latin_shapes(token):
+        for candidate in by_skeleton.get(shape.skeleton, ()):
+            score = fit(shape, arabic_shape(candidate)) if strict else 0.0
+            if score is None:
+                continue
+            seen_in_role = arabic_roles[candidate][role] / arabic_counts[candidate]
+            # The usual reading of the letters first, then a name seen in the same role (a woman's
+            # given name for Suad, a man's for Saad), then the better vowel fit, then frequency.
+            rank = (-shape.alternative, seen_in_role >= 0.1, score, arabic_roles[candidate][role], arabic_counts[candidate], candidate)
+            fitting.append((rank, candidate, shape.skeleton))
+    fitting.sort(reverse=True)
+    return fitting
+
+
+def build_lexicon(names: Iterable[tuple]) -> NameLexicon:
+    """names: (parsed name, sex) or (parsed name, sex, number of records) for the records. Arabic
+    tokens anchor; Latin tokens resolve to the Arabic token they fit best, else to the most
+    frequent Latin spelling they fit."""
+    arabic_counts: Counter[str] = Counter()
+    arabic_roles: dict[str, Counter[str]] = defaultdict(Counter)
+    latin_counts: Counter[str] = Counter()
+    latin_roles: dict[str, Counter[str]] = defaultdict(Counter)
+    latin_family_flag: Counter[str] = Counter()
+    arabic_family: set[str] = set()
+    for entry in names:
+        parsed, sex = entry[0], entry[1]
+        weight = entry[2] if len(entry) > 2 else 1
+        if parsed.relational or not parsed.tokens:
+            continue
+        family_index = family_position(parsed)
+        for index, token in enumerate(parsed.tokens):
+            # A father's and grandfather's names are men's names; a given name is a man's or a
+            # woman's by the record's sex (unknown sex: no role).
+            role = {"F": ROLE_FEMALE, "M": ROLE_MALE}.get(sex or "", "unknown") if index == 0 else ROLE_MALE
+            if index == family_index:
+                role = "family"
+            if parsed.script == "ar":
+                arabic_counts[token] += weight
+                arabic_roles[token][role] += weight
+                if role == "family":
+                    arabic_family.add(token)
+            else:
+                latin_counts[token] += weight
+                latin_roles[token][role] += weight
+                if parsed.family_flags[index]:
+                    latin_family_flag[token] += weight
+    by_skeleton: dict[str, list[str]] = defaultdict(list)
+    for token in arabic_counts:
+        by_skeleton[arabic_shape(token).skeleton].append(token)
+    canonical: dict[tuple[str, str], str] = {}
+    alternatives: dict[tuple[str, str], tuple[str, ...]] = {}
+    skeleton: dict[tuple[str, str], str] = {}
+    for token in arabic_counts:
+        canonical[("ar", token)] = token
+        skeleton[("ar", token)] = arabic_shape(token).skeleton
+    latin_anchors: dict[str, list[tuple[TokenShape, str]]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for token, count in sorted(latin_counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        role = latin_roles[token].most_common(1)[0][0]
+        fitting = _fitting_candidates(token, role, by_skeleton, arabic_roles, arabic_counts)
+        if not fitting and token[:2] in ("al", "el") and len(token) > 4:
+            # An article run into the name (alDabbagh): try the name without it, as a family name.
+            fitting = _fitting_candidates(token[2:], "family", by_skeleton, arabic_roles, arabic_counts)
+        if not fitting:
+            # A slip of the pen that breaks the vowels (al-Qasi for al-Qaisi): the most frequent
+            # name with the same skeleton seen in the same role, if there is one.
+            fitting = _fitting_candidates(token, role, by_skeleton, arabic_roles, arabic_counts, strict=False)
+            fitting = [f for f in fitting if f[0][1]][:1]
+        shapes = latin_shapes(token)
+        if fitting:
+            best_rank, best, best_skeleton = fitting[0]
+            canonical[("la", token)] = best
+            skeleton[("la", token)] = best_skeleton
+            alternatives[("la", token)] = tuple(sorted({c for r, c, _ in fitting if r[0] == best_rank[0] and r[1] == best_rank[1]}))
+            spellings[best][token] += count
+            continue
+        # No Arabic counterpart: join the most frequent English spelling this one fits.
+        primary = shapes[0] if shapes else TokenShape("", ("",))
+        anchor = next((name for shape, name in latin_anchors[primary.skeleton] if latin_fit(primary, shape)), None)
+        if anchor is None:
+            anchor = "~" + token
+            latin_anchors[primary.skeleton].append((primary, anchor))
+        canonical[("la", token)] = anchor
+        skeleton[("la", token)] = primary.skeleton
+        spellings[anchor][token] += count
+    display = {name: max(counter.items(), key=lambda kv: (kv[1], kv[0]))[0] for name, counter in spellings.items()}
+    family = set(arabic_family)
+    for token, flagged in latin_family_flag.items():
+        if flagged * 2 >= latin_counts[token]:
+            family.add(canonical[("la", token)])
+    return NameLexicon(canonical, alternatives, skeleton, display, frozenset(family))
+
+
+def family_position(parsed: ParsedName, lexicon: NameLexicon | None = None) -> int | None:
+    """Index of the family name, if the last token is one: Arabic ال prefix or an English article
+    (al-Jubouri, Al Jubouri); or, without an article (Jubouri), a token the lexicon knows as a
+    family name. Only the last token of a name of two or more tokens can be the family name."""
+    n = len(parsed.tokens)
+    if parsed.relational or n < 2:
+        return None
+    last = n - 1
+    if parsed.family_flags[last]:
+        return last
+    if lexicon is not None and lexicon.canonical_of(parsed.script, parsed.tokens[last]) in lexicon.family_names:
+        return last if n >= 3 or parsed.script == "la" else None
+    return None
 
 
 @dataclass(frozen=True)
 class NameParts:
-    tokens: tuple[str, ...]
-    skeletons: tuple[str, ...]
-    romans: tuple[str, ...]
-    given: int | None
-    father: int | None
-    grandfather: int | None
-    family: int | None
+    """Canonical id, skeleton and display spelling of each part (None when absent)."""
+
+    canonical: dict
+    alternatives: dict
+    skeleton: dict
+    display: dict
     relational: bool
-
-    def part(self, which: str, form: str = "skeleton") -> str | None:
-        index = getattr(self, which)
-        if index is None:
-            return None
-        return (self.skeletons if form == "skeleton" else self.romans)[index] or None
+    n_tokens: int
 
 
-EMPTY = NameParts((), (), (), None, None, None, None, False)
+def name_parts(parsed: ParsedName, lexicon: NameLexicon) -> NameParts:
+    """given, father, grandfather by position; family when the last token is one. Tokens past
+    the grandfather that are not a family name (a great-grandfather, a second family name) are
+    left out: lists rarely agree on them."""
+    empty = {p: None for p in PARTS}
+    if parsed.relational or not parsed.tokens:
+        return NameParts(empty, dict(empty), dict(empty), dict(empty), parsed.relational, len(parsed.tokens))
+    family_index = family_position(parsed, lexicon)
+    lineage = [i for i in range(len(parsed.tokens)) if i != family_index][:3]
+    positions = dict(zip(PARTS[:3], lineage))
+    if family_index is not None:
+        positions["family"] = family_index
+    canonical, alternatives, skeleton, display = dict(empty), dict(empty), dict(empty), dict(empty)
+    for part, index in positions.items():
+        token = parsed.tokens[index]
+        canonical[part] = lexicon.canonical_of(parsed.script, token)
+        alternatives[part] = list(lexicon.alternatives_of(parsed.script, token))
+        skeleton[part] = lexicon.skeleton_of(parsed.script, token) or None
+        display[part] = lexicon.display_of(parsed.script, token)
+    return NameParts(canonical, alternatives, skeleton, display, False, len(parsed.tokens))
 
 
-def _assign(n: int, family_last: bool) -> tuple[int | None, int | None, int | None, int | None]:
-    """Indices of given, father, grandfather, family for n tokens."""
-    if n == 0:
-        return None, None, None, None
-    family = n - 1 if family_last and n >= 2 else None
-    core = n - (1 if family is not None else 0)
-    given = 0
-    father = 1 if core >= 2 else None
-    grandfather = 2 if core >= 3 else None
-    return given, father, grandfather, family
+# ----------------------------------------------------------------------------------------------
+# Arabic -> Latin transliteration (for display: a Latin name for every morgue record)
+# ----------------------------------------------------------------------------------------------
+
+ROMAN = {
+    "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z",
+    "س": "s", "ش": "sh", "ص": "s", "ض": "dh", "ط": "t", "ظ": "dh", "ع": "'", "غ": "gh", "ف": "f", "ق": "q",
+    "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ء": "'", "ئ": "'", "ؤ": "'",
+}
 
 
-@lru_cache(maxsize=200_000)
-def arabic_name_parts(name: str | None) -> NameParts:
-    value = normalise_arabic(name)
-    if not value or value.startswith(UNIDENTIFIED_AR):
-        return EMPTY
-    tokens = tuple(t for t in value.split(" ") if t and not t.isdigit())
-    forms = [arabic_token_forms(t) for t in tokens]
-    keys = tuple(arabic_lookup(t) or f[0] for t, f in zip(tokens, forms))
-    family_last = len(tokens) >= 3 and tokens[-1].startswith("ال") and tokens[-1].endswith("ي")
-    relational = bool(tokens) and tokens[0].startswith(("ابو", "ام")) and len(tokens) <= 2
-    return NameParts(tokens, keys, tuple(f[1] for f in forms), *_assign(len(tokens), family_last), relational)
-
-
-@lru_cache(maxsize=200_000)
-def latin_name_parts(name: str | None) -> NameParts:
-    if not name:
-        return EMPTY
-    relational = bool(RELATION.search(name))
-    with_article = normalise_latin(name, drop_article=False) or ""
-    had_article_last = bool(re.search(r"\b(al|el|ul)\s+\w+$", with_article))
-    value = normalise_latin(name) or ""
-    value = LATIN_COMPOUND.sub(r"\1", value)
-    tokens = tuple(t for t in value.split(" ") if t)
-    if relational:
-        return NameParts(tokens, tuple(latin_token_forms(t)[0] for t in tokens), tuple(latin_token_forms(t)[1] for t in tokens), None, None, None, None, True)
-    forms = [latin_token_forms(t) for t in tokens]
-    keys = tuple(latin_lookup(t, f[0]) or f[0] for t, f in zip(tokens, forms))
-    last = tokens[-1] if tokens else ""
-    family_last = had_article_last or (len(tokens) >= 3 and len(last) >= 5 and last.endswith(("i", "y")))
-    kunya = bool(tokens) and tokens[0].startswith(("abu", "umm", "um")) and len(tokens) <= 2
-    return NameParts(tokens, keys, tuple(f[1] for f in forms), *_assign(len(tokens), family_last), kunya)
+@lru_cache(maxsize=100_000)
+def romanise_arabic_token(token: str) -> str:
+    """A plain letter-by-letter romanisation: long vowels as written, an 'a' where two consonants
+    meet at the start of the word (Arabic writes no short vowels: a reading aid, not a
+    reconstruction). Compounds and family names keep their shape: عبدالله -> Abdulla,
+    الجبوري -> al-Jbwri. Used only where no list spells the name (see NameLexicon.display)."""
+    article = token.startswith(ARTICLE_AR) and len(token) > 3
+    body = token[2:] if article else token
+    prefix = ""
+    if body.startswith("عبدال") and len(body) > 5:
+        prefix, body = "Abdul", body[5:]
+    elif body.startswith("عبد") and len(body) > 3:
+        prefix, body = "Abd", body[3:]
+    out: list[str] = []
+    for position, letter in enumerate(body):
+        last = position == len(body) - 1
+        if letter == "ة" or (letter == "ه" and last and position > 1):
+            out.append("a")
+        elif letter == "ا":
+            out.append("a")
+        elif letter == "و":
+            out.append("w" if position == 0 or (out and out[-1] in "aiu") else "u")
+        elif letter in ("ي", "ى"):
+            out.append("y" if position == 0 else ("a" if letter == "ى" else "i"))
+        elif letter == "ع":
+            out.append("a" if position == 0 else "'")
+        elif letter in ROMAN:
+            if position == 1 and out and out[-1] not in "aiu'":
+                out.append("a")
+            out.append(ROMAN[letter])
+    text = "".join(out).strip("'") or token
+    text = (prefix + text) if prefix else text[0].upper() + text[1:]
+    return f"al-{text}" if article else text
 
 
 def romanise_arabic(name: str | None) -> str | None:
-    """A readable Latin rendering of an Arabic name (for the victims table's best Latin name)."""
-    parts = arabic_name_parts(name)
-    if not parts.tokens:
+    """A Latin rendering of an Arabic name, token by token (rule-based; see romanise_arabic_token)."""
+    value = normalise_arabic(name)
+    if not value:
         return None
-    return " ".join(roman.capitalize() for roman in parts.romans)
-
-
-def name_key(parts: NameParts) -> str | None:
-    """The whole name's skeleton, parts in order: an exact-name key for the baseline and for blocking."""
-    return " ".join(s for s in parts.skeletons if s) or None
-
-
-def strip_for_display(text: str | None) -> str | None:
-    return strip_accents(text) if text else text
+    return " ".join(romanise_arabic_token(t) for t in value.split(" ") if t)

@@ -1,208 +1,509 @@
-"""Probabilistic linkage of person records with Splink (Fellegi-Sunter), on DuckDB by default.
+"""Probabilistic linkage of person records with Splink (Fellegi-Sunter), DuckDB by default.
 
-One model dedupes the morgue and links it with the three named lists at once. Its parameters
-are estimated from the data: u-probabilities by random sampling, m-probabilities by expectation
-maximisation on blocks that leave each compared field free in turn, and the prior from
-deterministic rules. Pairs the practitioners' guards forbid never reach clustering (see
-`pipeline/link/clusters.py`).
+One model scores every candidate pair of person records, whichever lists they come from: the
+morgue's re-registrations (within-list duplicates) and the links between the morgue and the
+English lists are one problem with one set of parameters. What differs between those kinds of
+pair, how often they match at all, is a comparison of its own (`source_pair`), so its weight is
+estimated from the data like every other.
+
+Parameters are estimated, not set: u-probabilities by random sampling, m-probabilities by
+expectation maximisation in two sessions (one blocked on when-and-where, which estimates the
+name parts; one blocked on the names, which estimates when-and-where), and the prior from
+deterministic rules with a stated recall (PRIOR_RULES_RECALL, the one number here that is
+assumed rather than estimated). Clustering, guards and reviewer decisions are in clusters.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
+import time
 from dataclasses import dataclass, field
 
 import polars as pl
-import splink.comparison_library as cl
-from splink import Linker, SettingsCreator, block_on
+import splink.comparison_level_library as cll
+from splink import Linker, SettingsCreator
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.comparison_library import CustomComparison
 
-from pipeline.link.backend import LinkBackend, duckdb_backend
-from pipeline.link.clusters import cluster_records
-from pipeline.link.decisions import load_decisions
+from pipeline.link.backend import LinkBackend, configured_backend
+from pipeline.link.clusters import DISTINCT_BY_CONSTRUCTION, cluster_records
+from pipeline.link.decisions import decisions_as_links, load_decisions
 
-# Documented threshold: pairs at or above it are linked; the band below it, down to
-# REVIEW_LOWER, goes to the review queue.
-MATCH_THRESHOLD = 0.80
+# Pairs scored at or above MATCH_THRESHOLD are linked (subject to the guards); pairs between
+# REVIEW_LOWER and MATCH_THRESHOLD go to the review queue. docs/linkage.md says why these values.
+MATCH_THRESHOLD = 0.70
 REVIEW_LOWER = 0.30
-
-NAME_PARTS = ("given_key", "father_key", "grandfather_key", "family_key")
-MODEL_COLUMNS = ["record_key", "source", "incident_key", "is_unidentified", *NAME_PARTS, "name_key", "sex", "age", "date_of_death", "neighbourhood_id", "bank"]
+# A record without a name (an unidentified body, an unnamed list victim) is linked on day,
+# place, age and sex alone, and no name guard can catch a wrong link: it must stand on its
+# probability, so it needs more of it (measured: at 0.7 such links are right about 7 times in 10
+# where deaths are dense).
+NAMELESS_THRESHOLD = 0.80
+# The prior (probability that two random records match) starts from pairs that agree on every
+# name part and on day and neighbourhood, divided by the share of true pairs such strict rules are
+# assumed to find (PRIOR_RULES_RECALL, an assumption); after scoring it is re-estimated from the
+# data as the expected number of matches over the number of possible pairs (a fixed point: the
+# EM update of the prior with m and u held), so the starting assumption washes out.
+PRIOR_RULES_RECALL = 0.6
+PRIOR_ITERATIONS = 20
+# Pairs scored below this probability are not returned by Splink (they would be most of the
+# blocked pairs); they are counted as non-matches when the prior is re-estimated.
+SCORING_FLOOR = 0.01
+# No comparison level is impossible for a match: EM on clean lists estimates m = 0 for levels it
+# never sees among matches (a different father's name), which would make one misread name part
+# an absolute veto (-200 bits). m-probabilities are floored at 1/1000 (at most ~10 bits against)
+# and renormalised: a pseudo-count, not a weight.
+M_FLOOR = 1e-3
+# EM iterations. Splink 5.0.0 raises when EM drives a rarely seen level's m below 1e-300 (it
+# shrinks geometrically, ~1e-16 per iteration, for a level no match ever falls in) instead of
+# clamping it; m has converged long before that, so training is retried with fewer iterations.
+EM_ITERATIONS = (12, 6, 3)
+DAY_ZERO = dt.date(2016, 1, 1)
+NAME_PARTS = ("given", "father", "grandfather", "family")
+MODEL_COLUMNS = [
+    "record_key", "source", "incident_key", "same_incident_allowed", "has_name",
+    *(f"{p}_key" for p in NAME_PARTS), *(f"{p}_sk" for p in NAME_PARTS), *(f"{p}_rom" for p in NAME_PARTS), *(f"{p}_alts" for p in NAME_PARTS),
+    "sex", "age", "day", "neighbourhood_id", "bank",
+]
 
 for noisy in ("splink", "splink.internals"):
-    logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
-def name_comparison(column: str) -> cl.CustomComparison:
-    """Exact skeleton (weighted by how common the name is), near skeleton, anything else."""
-    return cl.JaroWinklerAtThresholds(column, score_threshold_or_thresholds=[0.88]).configure(term_frequency_adjustments=True)
+def _not_same_incident() -> str:
+    return "(l.same_incident_allowed or l.incident_key is null or r.incident_key is null or l.incident_key <> r.incident_key)"
 
 
-def settings() -> SettingsCreator:
+# ----------------------------------------------------------------------------------------------
+# Comparisons
+# ----------------------------------------------------------------------------------------------
+
+
+def name_part_comparison(part: str) -> CustomComparison:
+    """Same name (canonical forms equal; weighted by how common the name is), an English spelling
+    that fits both (Hamid fits حامد and حميد: `<part>_alts` intersect), a slip of the pen (skeletons
+    one edit apart and spellings close: Mohaed), different names."""
+    return CustomComparison(
+        output_column_name=part,
+        comparison_levels=[
+            cll.NullLevel(f"{part}_key"),
+            cll.ExactMatchLevel(f"{part}_key", term_frequency_adjustments=True).configure(label_for_charts="same name"),
+            cll.ArrayIntersectLevel(f"{part}_alts", min_intersection=1).configure(label_for_charts="spelling fits both"),
+            cll.And(cll.DamerauLevenshteinLevel(f"{part}_sk", 1), cll.JaroWinklerLevel(f"{part}_rom", 0.9)).configure(label_for_charts="near spelling"),
+            cll.ElseLevel().configure(label_for_charts="different names"),
+        ],
+        comparison_description=f"{part} name",
+    )
+
+
+def sex_comparison() -> CustomComparison:
+    return CustomComparison(
+        output_column_name="sex",
+        comparison_levels=[cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()],
+    )
+
+
+def age_comparison() -> CustomComparison:
+    """Ages drift between registrations and lists (a year either way is common)."""
+    return CustomComparison(
+        output_column_name="age",
+        comparison_levels=[
+            cll.NullLevel("age"),
+            cll.CustomLevel("age_l = age_r", "same age"),
+            cll.CustomLevel("abs(age_l - age_r) <= 1", "one year apart"),
+            cll.CustomLevel("abs(age_l - age_r) <= 3", "up to three years apart"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def when_where_comparison() -> CustomComparison:
+    """Date of death and place in one comparison, because they are not independent: everyone
+    killed in one incident shares both, so their joint agreement must be weighed as one fact
+    (its u-probability measured, not the product of two). `day` is days since 2016-01-01."""
+    near = "abs(day_l - day_r) <= 3"
+    same_nb = "neighbourhood_id_l = neighbourhood_id_r"
+    nb_open = "(neighbourhood_id_l is null or neighbourhood_id_r is null)"
+    banks_agree = "(bank_l is null or bank_r is null or bank_l = bank_r)"
+    no_date = "(day_l is null or day_r is null)"
+    return CustomComparison(
+        output_column_name="when_where",
+        comparison_levels=[
+            cll.CustomLevel(f"{no_date} and (bank_l is null or bank_r is null)", "nothing to compare").configure(is_null_level=True),
+            cll.CustomLevel(f"day_l = day_r and {same_nb}", "same day, same neighbourhood"),
+            cll.CustomLevel(f"{near} and {same_nb}", "within 3 days, same neighbourhood"),
+            cll.CustomLevel(f"{near} and {nb_open} and {banks_agree}", "within 3 days, place open"),
+            cll.CustomLevel(f"{near} and {banks_agree}", "within 3 days, other neighbourhood same bank"),
+            cll.CustomLevel(f"{no_date} and {same_nb}", "date unknown, same neighbourhood"),
+            cll.CustomLevel(f"{no_date} and {banks_agree}", "date unknown, place open or same bank"),
+            cll.CustomLevel(f"abs(day_l - day_r) <= 30 and {banks_agree}", "within 30 days"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def source_pair_comparison() -> CustomComparison:
+    """Which lists the two records come from. Its Bayes factor is a prior per kind of pair:
+    a morgue row and a list victim match far more often than two morgue rows do."""
+    return CustomComparison(
+        output_column_name="source_pair",
+        comparison_levels=[
+            cll.CustomLevel("source_l = 'morgue' and source_r = 'morgue'", "both morgue"),
+            cll.CustomLevel("source_l = 'morgue' or source_r = 'morgue'", "morgue and a list"),
+            cll.CustomLevel("source_l = source_r", "same list"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def comparisons() -> list[ComparisonCreator]:
+    return [
+        *(name_part_comparison(part) for part in NAME_PARTS),
+        sex_comparison(),
+        age_comparison(),
+        when_where_comparison(),
+        source_pair_comparison(),
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Blocking
+# ----------------------------------------------------------------------------------------------
+
+
+def prediction_blocking_rules() -> list[str]:
+    """Each rule joins on columns that are rare together, so the candidate pairs grow with the
+    data roughly linearly (a few name parts plus a day or a place, not a name alone). Together
+    they tolerate a slip in any one name part, a missing date or place, a dropped family name,
+    an age moved by a year."""
+    rules = [
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.day = r.day",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.neighbourhood_id = r.neighbourhood_id",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.grandfather_sk = r.grandfather_sk",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.family_sk = r.family_sk and l.sex = r.sex",
+        "l.given_key = r.given_key and l.father_key = r.father_key and l.age = r.age",
+        "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.given_sk = r.given_sk",
+        "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.father_sk = r.father_sk",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.bank = r.bank and abs(l.day - r.day) <= 3",
+        # A record without a name meets only the named records of its day, place, age and sex.
+        "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.age = r.age and l.sex = r.sex and (l.has_name or r.has_name)",
+    ]
+    return [f"{rule} and {_not_same_incident()}" for rule in rules]
+
+
+def settings(max_iterations: int = EM_ITERATIONS[0]) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="record_key",
-        comparisons=[
-            name_comparison("given_key"),
-            name_comparison("father_key"),
-            name_comparison("grandfather_key"),
-            name_comparison("family_key"),
-            cl.ExactMatch("sex"),
-            cl.AbsoluteDifferenceAtThresholds("age", [1, 3]) if hasattr(cl, "AbsoluteDifferenceAtThresholds") else cl.CustomComparison(
-                output_column_name="age",
-                comparison_levels=[
-                    {"sql_condition": "age_l IS NULL OR age_r IS NULL", "label_for_charts": "null", "is_null_level": True},
-                    {"sql_condition": "age_l = age_r", "label_for_charts": "same age"},
-                    {"sql_condition": "abs(age_l - age_r) <= 1", "label_for_charts": "within 1 year"},
-                    {"sql_condition": "abs(age_l - age_r) <= 3", "label_for_charts": "within 3 years"},
-                    {"sql_condition": "ELSE", "label_for_charts": "different"},
-                ],
-            ),
-            cl.CustomComparison(
-                output_column_name="date_of_death",
-                comparison_levels=[
-                    {"sql_condition": "date_of_death_l IS NULL OR date_of_death_r IS NULL", "label_for_charts": "null", "is_null_level": True},
-                    {"sql_condition": "abs(date_diff('day', date_of_death_l, date_of_death_r)) <= 1", "label_for_charts": "within a day"},
-                    {"sql_condition": "abs(date_diff('day', date_of_death_l, date_of_death_r)) <= 7", "label_for_charts": "within a week"},
-                    {"sql_condition": "abs(date_diff('day', date_of_death_l, date_of_death_r)) <= 45", "label_for_charts": "within 45 days"},
-                    {"sql_condition": "ELSE", "label_for_charts": "further apart"},
-                ],
-            ),
-            cl.CustomComparison(
-                output_column_name="place",
-                comparison_levels=[
-                    {"sql_condition": "bank_l IS NULL OR bank_r IS NULL", "label_for_charts": "null", "is_null_level": True},
-                    {"sql_condition": "neighbourhood_id_l = neighbourhood_id_r", "label_for_charts": "same neighbourhood"},
-                    {"sql_condition": "bank_l = bank_r", "label_for_charts": "same bank"},
-                    {"sql_condition": "ELSE", "label_for_charts": "other bank"},
-                ],
-            ),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("given_key", "father_key"),
-            block_on("father_key", "grandfather_key"),
-            block_on("given_key", "family_key"),
-            block_on("given_key", "grandfather_key"),
-        ],
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=prediction_blocking_rules(),
         retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=["source", "incident_key", "is_unidentified"],
+        retain_matching_columns=True,
+        additional_columns_to_retain=["incident_key"],
+        max_iterations=max_iterations,
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# Training and prediction
+# ----------------------------------------------------------------------------------------------
 
 
 @dataclass
 class PersonLinkResult:
-    links: pl.DataFrame
-    clusters: pl.DataFrame
+    links: pl.DataFrame  # person_links
+    clusters: pl.DataFrame  # victim_clusters
     review_queue: pl.DataFrame
     model_summary: dict = field(default_factory=dict)
+    pairs: pl.DataFrame | None = None  # every scored pair with its gamma levels and weights
 
 
 LINK_SCHEMA = {"record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64, "decided_by": pl.String}
 
 
 def model_input(person_records: pl.DataFrame) -> pl.DataFrame:
-    """Only records with a usable name enter the model: an unidentified body or a relation-only
-    name ("wife of Ali") is never merged on its name, so it stays a victim of its own."""
-    usable = ~pl.col("is_unidentified") & ~pl.col("is_relational") & pl.col("given_key").is_not_null() & pl.col("father_key").is_not_null()
-    return person_records.filter(usable).select(MODEL_COLUMNS)
+    """Every record, in the model's columns. A record without a usable name (an unidentified
+    body, an unnamed IBC victim, a name given only by relation or kunya: "Umm Raed") has null
+    name parts, so it is never compared on a name; it can still be scored against named records
+    on day, place, age and sex, which is weak evidence, and clusters.py keeps it from ever
+    joining two people or another nameless record."""
+    return person_records.with_columns(
+        ((pl.col("date_of_death") - pl.lit(DAY_ZERO)).dt.total_days()).cast(pl.Int64).alias("day"),
+        (~pl.col("source").is_in(list(DISTINCT_BY_CONSTRUCTION))).alias("same_incident_allowed"),
+    ).select(MODEL_COLUMNS)
 
 
-def train_and_predict(records: pl.DataFrame, backend: LinkBackend | None = None) -> tuple[pl.DataFrame, dict]:
-    backend = backend or duckdb_backend()
-    table = backend.register(records.to_arrow(), "person_records")
-    linker = Linker(table, settings(), log_level=logging.WARNING)
-    n = len(records)
-    # Prior from rules that are almost certainly matches: same whole-name skeleton and age within a year.
-    linker.training.estimate_probability_two_random_records_match(
-        ["l.name_key = r.name_key and abs(l.age - r.age) <= 1", "l.name_key = r.name_key and l.date_of_death = r.date_of_death"], recall=0.6
+def _scaled(n: int, per_record: float, low: float, high: float) -> int:
+    return int(min(high, max(low, n * per_record)))
+
+
+def train(linker: Linker, n: int) -> dict:
+    """Estimate the model. Budgets grow with the number of records but are capped, so training
+    time is bounded at any scale."""
+    strict = [
+        "l.given_key = r.given_key and l.father_key = r.father_key and l.grandfather_key = r.grandfather_key and l.day = r.day and l.neighbourhood_id = r.neighbourhood_id",
+        "l.given_key = r.given_key and l.father_key = r.father_key and l.grandfather_key = r.grandfather_key and l.family_key = r.family_key and l.age = r.age",
+    ]
+    linker.training.estimate_probability_two_random_records_match(strict, recall=PRIOR_RULES_RECALL)
+    u_pairs = _scaled(n, 200, 2e5, 2e7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)
+    em_pairs = _scaled(n, 50, 1e5, 2e6)
+    # Names are estimated among pairs that share a day, a place and an age. Not day and place
+    # alone: those pairs are mostly one incident's dead, among them whole households whose
+    # members share every name but the given one, and EM would learn "a family" instead of "a
+    # person" (a different given name would look normal among matches). Siblings rarely share an age.
+    names = linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.age = r.age", max_pairs=em_pairs, estimate_without_term_frequencies=True
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e5, n * 50)), seed=1)
-    # EM sessions, each blocking on fields so the others are estimated free of that block.
-    # Names are trained inside blocks of same age and sex: siblings (who share every name part
-    # but the given one) rarely share an age, so they do not teach the model that a different
-    # given name is normal among matches.
-    skipped = []
-    for rule in (block_on("given_key", "father_key"), block_on("age", "sex", "bank"), block_on("date_of_death", "age")):
+    # When-and-where, age and sex are estimated among pairs that share the whole name. Not
+    # given and father names alone: in a large population many namesakes share those and often
+    # the grandfather's and family names too, and EM would take them for matches whose dates and
+    # ages happen to differ. With every name part fixed, only when, where, age and sex are left
+    # to tell the same person from a namesake.
+    when_where = linker.training.estimate_parameters_using_expectation_maximisation(
+        "l.given_key = r.given_key and l.father_key = r.father_key and l.grandfather_key = r.grandfather_key and l.family_key = r.family_key",
+        max_pairs=em_pairs, estimate_without_term_frequencies=True,
+    )
+    return {
+        "prior_rules_recall": PRIOR_RULES_RECALL,
+        "prior_from_rules": linker._settings_obj._probability_two_random_records_match,
+        "u_max_pairs": u_pairs,
+        "em_max_pairs": em_pairs,
+        "em_sessions": [str(names._blocking_rule_for_training.blocking_rule_sql), str(when_where._blocking_rule_for_training.blocking_rule_sql)],
+    }
+
+
+def floored_model(linker: Linker) -> dict:
+    """The trained model as Splink settings, every m-probability floored at M_FLOOR (see above)."""
+    model = linker.misc.save_model_to_json()
+    for comparison in model["comparisons"]:
+        levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
+        if any(level.get("m_probability") is None for level in levels):
+            continue
+        floored = [max(level["m_probability"], M_FLOOR) for level in levels]
+        for level, m in zip(levels, floored):
+            level["m_probability"] = m / sum(floored)
+    return model
+
+
+def predict(linker: Linker, n: int, lower: float) -> pl.DataFrame:
+    """Score the candidate pairs, in chunks above ~100,000 records so memory stays bounded."""
+    chunks = max(1, math.ceil(n / 100_000))
+    frame = linker.inference.predict(threshold_match_probability=lower, num_chunks_left=chunks, num_chunks_right=1)
+    return pl.from_arrow(frame.as_pyarrow_table())
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def reestimate_prior(pairs: pl.DataFrame, n: int, prior: float) -> tuple[pl.DataFrame, float, list[float]]:
+    """Iterate prior <- sum of match probabilities / possible pairs, moving every pair's match
+    weight by the change in prior log-odds. Returns the rescored pairs, the prior, its history."""
+    possible = n * (n - 1) / 2
+    weights = pairs["match_weight"].to_numpy()
+    history = [prior]
+    current = prior
+    for _ in range(PRIOR_ITERATIONS):
+        shifted = weights + _logit2(current) - _logit2(prior)
+        expected = float((1 / (1 + 2.0 ** (-shifted))).sum())
+        updated = min(max(expected / possible, 1e-12), 0.5)
+        history.append(updated)
+        if abs(math.log(updated / current)) < 1e-4:
+            current = updated
+            break
+        current = updated
+    shift = _logit2(current) - _logit2(prior)
+    rescored = pairs.with_columns((pl.col("match_weight") + shift).alias("match_weight")).with_columns(
+        (1 / (1 + (2.0 ** (-pl.col("match_weight"))))).alias("match_probability")
+    )
+    return rescored, current, history
+
+
+def parameters(linker: Linker) -> list[dict]:
+    """m, u and Bayes factor of every comparison level: what the model learned, for the docs and
+    the model summary."""
+    out = []
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            out.append({
+                "comparison": comparison.output_column_name,
+                "level": level.label_for_charts,
+                "m": None if level.m_probability is None else round(float(level.m_probability), 5),
+                "u": None if level.u_probability is None else round(float(level.u_probability), 7),
+                "log2_bayes_factor": None if level.m_probability is None or not level.u_probability else round(math.log2(level.m_probability / level.u_probability), 2),
+            })
+    return out
+
+
+def score_pairs(records: pl.DataFrame, backend: LinkBackend | None = None, lower: float = REVIEW_LOWER) -> tuple[pl.DataFrame, dict]:
+    """Train on `records` (the model_input columns) and score the candidate pairs at or above `lower`."""
+    backend = backend or configured_backend()
+    table = backend.register(records.to_arrow(), "person_records")
+    n = len(records)
+    summary = {"backend": backend.name, "records_in_model": n}
+    started = time.perf_counter()
+    for iterations in EM_ITERATIONS:
+        linker = Linker(table, settings(iterations))
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=min(5e6, max(2e5, n * 100)))
+            summary.update(train(linker, n))
+            summary["em_max_iterations"] = iterations
+            break
         except ValueError as error:
-            # EM can drive a level's m-probability to zero on thin data (a level never seen
-            # among matches in that block); the session is dropped and the others stand.
-            skipped.append(f"{rule.get_blocking_rule('duckdb').blocking_rule_sql}: {str(error)[:80]}")
-    chunks = max(1, n // 200_000)
-    predictions = linker.inference.predict(threshold_match_probability=REVIEW_LOWER, num_chunks_left=chunks, num_chunks_right=1)
-    pairs = pl.from_arrow(predictions.as_pyarrow_table())
-    summary = {"em_sessions_skipped": skipped, "records_in_model": n, "candidate_pairs_scored": len(pairs), "threshold": MATCH_THRESHOLD, "review_band": [REVIEW_LOWER, MATCH_THRESHOLD]}
+            if "below the minimum allowed" not in str(error) or iterations == EM_ITERATIONS[-1]:
+                raise
+    linker = Linker(table, floored_model(linker))
+    trained = time.perf_counter()
+    pairs = predict(linker, n, SCORING_FLOOR)
+    prior = linker._settings_obj._probability_two_random_records_match
+    pairs, prior, history = reestimate_prior(pairs, n, prior)
+    pairs = pairs.filter(pl.col("match_probability") >= lower)
+    summary["probability_two_random_records_match"] = prior
+    summary["prior_history"] = [float(f"{h:.4g}") for h in history]
+    summary["pairs_above_review_lower"] = len(pairs)
+    summary["parameters"] = parameters(linker)
+    summary["seconds"] = {"train": round(trained - started, 1), "predict": round(time.perf_counter() - trained, 1)}
     return pairs, summary
 
 
-def link_persons(person_records: pl.DataFrame, decisions: pl.DataFrame | None = None, backend: LinkBackend | None = None) -> PersonLinkResult:
+def ordered_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """record_key_l < record_key_r on every row, so a pair has one spelling everywhere."""
+    swap = pl.col("record_key_l") > pl.col("record_key_r")
+    return pairs.with_columns(
+        pl.when(swap).then(pl.col("record_key_r")).otherwise(pl.col("record_key_l")).alias("record_key_l"),
+        pl.when(swap).then(pl.col("record_key_l")).otherwise(pl.col("record_key_r")).alias("record_key_r"),
+    )
+
+
+def link_persons(
+    person_records: pl.DataFrame,
+    decisions: pl.DataFrame | None = None,
+    settings: dict | None = None,
+    backend: LinkBackend | None = None,
+) -> PersonLinkResult:
+    """Score, cluster and queue for review.
+
+    person_records: build_person_records' output. decisions: load_decisions' output (None: no
+    decisions). settings: overrides of {"match_threshold", "nameless_threshold", "review_lower",
+    "backend"}. backend: a LinkBackend (default: configured_backend(settings["backend"]), i.e.
+    MOSUL_LINK_BACKEND, else DuckDB). The result's .links is the person_links table, .clusters
+    victim_clusters, .review_queue review_queue, .model_summary a JSON-able dict (parameters,
+    prior, guards' refusals, timings), .pairs every pair scored at or above review_lower with
+    Splink's intermediate columns."""
+    options = {"match_threshold": MATCH_THRESHOLD, "nameless_threshold": NAMELESS_THRESHOLD, "review_lower": REVIEW_LOWER, "backend": None, **(settings or {})}
     decisions = decisions if decisions is not None else load_decisions(None)
     records = model_input(person_records)
     if len(records) >= 2:
-        pairs, summary = train_and_predict(records, backend)
+        backend = backend or configured_backend(options["backend"])
+        pairs, summary = score_pairs(records, backend, options["review_lower"])
+        pairs = ordered_pairs(pairs)
     else:
-        pairs, summary = pl.DataFrame(), {"records_in_model": len(records), "candidate_pairs_scored": 0}
-    if pairs.is_empty():
-        scored = pl.DataFrame(schema={**LINK_SCHEMA, "incident_key_l": pl.String, "incident_key_r": pl.String})
-    else:
-        scored = pairs.select(
-            pl.min_horizontal("record_key_l", "record_key_r").alias("_l"), pl.max_horizontal("record_key_l", "record_key_r").alias("_r"),
-            "record_key_l", "record_key_r", "match_probability", "match_weight", "incident_key_l", "incident_key_r", "gamma_given_key",
+        pairs, summary = pl.DataFrame(schema={"record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64}), {"records_in_model": len(records)}
+    scored = pairs.select("record_key_l", "record_key_r", "match_probability", "match_weight", pl.lit("model").alias("decided_by"))
+    reviewed = decisions_as_links(decisions)
+    links = pl.concat([scored.join(reviewed, on=["record_key_l", "record_key_r"], how="anti"), reviewed], how="vertical").cast(LINK_SCHEMA)
+    started = time.perf_counter()
+    clusters, cluster_summary = cluster_records(person_records, links, options["match_threshold"], options["nameless_threshold"], options["review_lower"])
+    clustered = time.perf_counter()
+    queue = review_queue(pairs, person_records, clusters, decisions, options["review_lower"], options["match_threshold"], options["nameless_threshold"])
+    summary.update(cluster_summary)
+    summary.setdefault("seconds", {}).update({"cluster": round(clustered - started, 1), "review_queue": round(time.perf_counter() - clustered, 1)})
+    summary.update({
+        "match_threshold": options["match_threshold"], "nameless_threshold": options["nameless_threshold"],
+        "review_band": [options["review_lower"], options["match_threshold"]], "reviewer_decisions": len(decisions),
+    })
+    kept_links = links.filter((pl.col("decided_by") == "reviewer") | (pl.col("match_probability") >= options["review_lower"])).sort("record_key_l", "record_key_r")
+    return PersonLinkResult(kept_links, clusters, queue, summary, pairs)
+
+
+# ----------------------------------------------------------------------------------------------
+# Review queue
+# ----------------------------------------------------------------------------------------------
+
+REVIEW_FIELDS = ("name_original", "sex", "age", "date_of_death", "neighbourhood_id", "incident_key")
+REVIEW_SCHEMA = {
+    "record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64,
+    "reason": pl.String, "victim_id_l": pl.String, "victim_id_r": pl.String,
+    **{f"{f}_{side}": t for f, t in (("name_original", pl.String), ("sex", pl.String), ("age", pl.Int64), ("date_of_death", pl.Date), ("neighbourhood_id", pl.String), ("incident_key", pl.String)) for side in ("l", "r")},
+    **{f"bits_{c}": pl.Float64 for c in (*NAME_PARTS, "sex", "age", "when_where", "source_pair")},
+    "bits_prior": pl.Float64,
+    "explanation": pl.String,
+}
+
+
+def review_queue(
+    pairs: pl.DataFrame,
+    person_records: pl.DataFrame,
+    clusters: pl.DataFrame,
+    decisions: pl.DataFrame,
+    lower: float = REVIEW_LOWER,
+    upper: float = MATCH_THRESHOLD,
+    nameless_upper: float = NAMELESS_THRESHOLD,
+) -> pl.DataFrame:
+    """Pairs a reviewer should look at, undecided ones only, side by side: `reason` "uncertain"
+    (lower <= probability < upper) or "refused_by_guard" (probability >= upper, yet the records
+    ended in different victims because linking them would break a guard). Pairs whose given
+    names clearly differ are left out: relatives stay apart by rule. `victim_id_l/_r` say
+    where each record is now. The match weight is taken apart: `bits_<field>` is that field's
+    log2 Bayes factor (with its term-frequency adjustment), `bits_prior` the prior's; they add up
+    to match_weight. `explanation` says it in words: each field's comparison level and bits."""
+    if pairs.is_empty() or "gamma_given" not in pairs.columns:
+        return pl.DataFrame(schema=REVIEW_SCHEMA)
+    victim_of = clusters.select(pl.col("record_keys").alias("record_key"), "victim_id").explode("record_key")
+    named = person_records.select("record_key", "has_name")
+    band = (
+        pairs.join(victim_of.rename({"record_key": "record_key_l", "victim_id": "victim_id_l"}), on="record_key_l", how="left")
+        .join(victim_of.rename({"record_key": "record_key_r", "victim_id": "victim_id_r"}), on="record_key_r", how="left")
+        .join(named.rename({"record_key": "record_key_l", "has_name": "_named_l"}), on="record_key_l", how="left")
+        .join(named.rename({"record_key": "record_key_r", "has_name": "_named_r"}), on="record_key_r", how="left")
+        .with_columns(pl.when(pl.col("_named_l") & pl.col("_named_r")).then(pl.lit(upper)).otherwise(pl.lit(nameless_upper)).alias("_upper"))
+        .with_columns(
+            pl.when(pl.col("match_probability") < pl.col("_upper")).then(pl.lit("uncertain"))
+            .when(pl.col("victim_id_l") != pl.col("victim_id_r")).then(pl.lit("refused_by_guard"))
+            .otherwise(None).alias("reason")
         )
-        scored = scored.with_columns(
-            pl.when(pl.col("record_key_l") == pl.col("_l")).then(pl.col("incident_key_l")).otherwise(pl.col("incident_key_r")).alias("incident_key_l"),
-            pl.when(pl.col("record_key_l") == pl.col("_l")).then(pl.col("incident_key_r")).otherwise(pl.col("incident_key_l")).alias("incident_key_r"),
-        ).select(
-            pl.col("_l").alias("record_key_l"), pl.col("_r").alias("record_key_r"), "match_probability", "match_weight",
-            # The relatives guard: siblings share father, grandfather and family names, so two
-            # records whose given names disagree outright are never the same person, whatever the
-            # other fields say. The pair is kept, marked, so a reviewer can still overrule it.
-            pl.when(pl.col("gamma_given_key") == 0).then(pl.lit("guard")).otherwise(pl.lit("model")).alias("decided_by"),
-            "incident_key_l", "incident_key_r",
-        )
-    links = apply_decisions(scored, decisions)
-    clusters = cluster_records(person_records, links, MATCH_THRESHOLD)
-    review = review_queue(pairs, person_records, decisions)
-    summary["reviewer_decisions"] = len(decisions)
-    return PersonLinkResult(links.select(list(LINK_SCHEMA)), clusters, review, summary)
-
-
-def apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
-    """A reviewer's `match` becomes a certain link, a `no-match` an impossible one; both override the model."""
-    if decisions.is_empty():
-        return scored
-    decided = decisions.select(
-        "record_key_l", "record_key_r",
-        pl.when(pl.col("decision") == "match").then(1.0).otherwise(0.0).alias("match_probability"),
-        pl.when(pl.col("decision") == "match").then(50.0).otherwise(-50.0).alias("match_weight"),
-        pl.lit("reviewer").alias("decided_by"),
-        pl.lit(None, pl.String).alias("incident_key_l"), pl.lit(None, pl.String).alias("incident_key_r"),
-    )
-    kept = scored.join(decided.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti")
-    return pl.concat([kept, decided.cast(kept.schema)], how="vertical")
-
-
-def review_queue(pairs: pl.DataFrame, person_records: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
-    """Pairs in the uncertain band, side by side, with each field's contribution to the match
-    weight (log2 of its Bayes factor), minus those a reviewer has already decided."""
-    schema = {"record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64, "name_l": pl.String, "name_r": pl.String, "explanation": pl.String}
-    if pairs.is_empty():
-        return pl.DataFrame(schema=schema)
-    band = pairs.filter((pl.col("match_probability") >= REVIEW_LOWER) & (pl.col("match_probability") < MATCH_THRESHOLD))
-    fields = [c[3:] for c in band.columns if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
-
-    def contribution(name: str) -> pl.Expr:
-        tf = pl.col(f"mw_tf_adj_{name}") if f"mw_tf_adj_{name}" in band.columns else pl.lit(0.0)
-        return (pl.col(f"mw_{name}") + tf).round(2).cast(pl.String)
-
-    names = person_records.select("record_key", pl.col("name_original").alias("name"), "age", "sex", "date_of_death", "neighbourhood_id")
-    explained = band.with_columns(pl.concat_str([pl.format("{}: {}", pl.lit(name), contribution(name)) for name in fields], separator="; ").alias("explanation"))
-    out = (
-        explained.select("record_key_l", "record_key_r", "match_probability", "match_weight", "explanation")
-        .join(names.rename(lambda c: f"{c}_l" if c != "record_key" else "record_key_l"), on="record_key_l", how="left")
-        .join(names.rename(lambda c: f"{c}_r" if c != "record_key" else "record_key_r"), on="record_key_r", how="left")
+        .filter((pl.col("match_probability") >= lower) & pl.col("reason").is_not_null())
+        # Different given names: relatives, kept apart by rule (clusters.py), not a question.
+        .filter(pl.col("gamma_given") != 0)
     )
     if not decisions.is_empty():
-        decided = decisions.select(pl.col("record_key_l").alias("a"), pl.col("record_key_r").alias("b"))
-        out = out.with_columns(pl.min_horizontal("record_key_l", "record_key_r").alias("a"), pl.max_horizontal("record_key_l", "record_key_r").alias("b")).join(decided, on=["a", "b"], how="anti").drop("a", "b")
-    return out.sort("match_probability", descending=True)
+        band = band.join(decisions.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti")
+    fields = (*NAME_PARTS, "sex", "age", "when_where", "source_pair")
+    labels = _level_labels()
+
+    def bits(name: str) -> pl.Expr:
+        tf = pl.col(f"mw_tf_adj_{name}") if f"mw_tf_adj_{name}" in band.columns else pl.lit(0.0)
+        return (pl.col(f"mw_{name}") + tf).round(2)
+
+    band = band.with_columns(*(bits(name).alias(f"bits_{name}") for name in fields))
+    band = band.with_columns((pl.col("match_weight") - pl.sum_horizontal(*(pl.col(f"bits_{f}") for f in fields))).round(2).alias("bits_prior"))
+    described = [
+        pl.format("{}: {} ({} bits)", pl.lit(name), pl.col(f"gamma_{name}").replace_strict(labels[name], default="?", return_dtype=pl.String), pl.col(f"bits_{name}"))
+        for name in fields
+    ]
+    band = band.with_columns(pl.concat_str(described, separator="; ").alias("explanation"))
+    sides = person_records.select("record_key", *REVIEW_FIELDS)
+    out = (
+        band.join(sides.rename(lambda c: "record_key_l" if c == "record_key" else f"{c}_l"), on="record_key_l", how="left")
+        .join(sides.rename(lambda c: "record_key_r" if c == "record_key" else f"{c}_r"), on="record_key_r", how="left")
+    )
+    return out.select(list(REVIEW_SCHEMA)).cast(REVIEW_SCHEMA).sort("match_probability", descending=True)
+
+
+def _level_labels() -> dict[str, dict[int, str]]:
+    """gamma value -> level label for each comparison (gamma -1 is the null level)."""
+    from splink.internals.settings_creator import SettingsCreator as _SC  # noqa: F401  (labels come from the creators)
+
+    out = {}
+    for creator in comparisons():
+        comparison = creator.get_comparison("duckdb")
+        levels = [lvl for lvl in comparison.comparison_levels]
+        non_null = [lvl for lvl in levels if not lvl.is_null_level]
+        mapping = {-1: "null"}
+        for index, level in enumerate(non_null):
+            mapping[len(non_null) - 1 - index] = level.label_for_charts
+        out[comparison.output_column_name] = mapping
+    return out
