@@ -224,11 +224,10 @@ def scenario(tmp_path_factory):
 
 
 def test_accuracy_floor_against_truth(scenario):
-    """Measured when written on helper-1's simulator (seed 11, scale 0.3): named P 0.999, R 0.988;
-    all records F1 0.939. On the project's default simulator (pipeline.scenario, which this runs on
-    while pipeline.simulate is not merged) all-record recall is bounded lower by its many
-    unidentified bodies and role-only victims, which are never merged by design: there, named
-    P 0.99+ and all-record F1 0.80 were measured. Floors sit a little below either."""
+    """Measured when written (seed 11, scale 0.3, pipeline.simulate): named records P 0.993, R
+    0.977, F1 0.985; all records P 0.993, F1 0.815 (a third of the true pairs there involve an
+    unnamed or unidentified record). Floors sit a little below, so a regression fails and noise
+    does not."""
     out, records, result = scenario
     truth = truth_assignment(out)
     assignment = result.clusters.select("victim_id", pl.col("record_keys").alias("record_key")).explode("record_key")

@@ -26,6 +26,7 @@ little, one on a rare family name much).
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -49,14 +50,20 @@ ARABIC_CONSONANT = {
 }
 ARABIC_VOWEL = {"ا": "a", "و": "u", "ي": "i", "ى": "a"}
 ARABIC_SILENT = set("عءئؤ")
-# English digraphs, then single letters. A letter may stand for more than one Arabic class:
-# z is ز, or ذ/ظ (Zanoon for ذنون); g is غ, ج (Egyptian spelling) or ق (Iraqi speech).
-LATIN_DIGRAPHS = (("kh", "x"), ("sh", "c"), ("th", "d"), ("dh", "d"), ("gh", "g"), ("ch", "c"), ("ph", "f"), ("ck", "k"))
+# English digraphs, then single letters, each with the Arabic consonant classes it can write, the
+# usual reading first. A digraph may also be two letters (th: ث or ت+ح as in Fathi; dh: ذ or
+# د+ه as in Adham, Abd+Hamid; sh: ش or س+ح as in Ishaq); s may write ث (Osman, Haris); z may
+# write ذ or ظ (Zanoon for ذنون); g may write غ, ج (Egyptian spelling) or ق (Iraqi speech); k may
+# write خ (Kalid); a final t may be a taa marbuta (Najat, Hayat for نجاة, حياة), written as nothing.
+LATIN_DIGRAPHS = {"kh": ("x",), "sh": ("c", "sh"), "th": ("d", "dh"), "dh": ("d", "dh"), "gh": ("g",), "ch": ("c",), "ph": ("f",), "ck": ("k",)}
 LATIN_CONSONANT = {
     "b": ("b",), "p": ("b",), "t": ("d",), "d": ("d",), "j": ("j",), "h": ("h",), "r": ("r",), "z": ("z", "d"),
-    "s": ("s",), "c": ("k",), "g": ("g", "j", "k"), "f": ("f",), "v": ("f",), "q": ("k",), "k": ("k",), "l": ("l",),
+    "s": ("s", "d"), "c": ("k",), "g": ("g", "j", "k"), "f": ("f",), "v": ("f",), "q": ("k",), "k": ("k", "x"), "l": ("l",),
     "m": ("m",), "n": ("n",), "x": ("x",),
 }
+FINAL_T = ("d", "")
+FIT_WEIGHT = 16  # one point of vowel fit counts as much as a sixteenfold difference in frequency
+MAX_READINGS = 32
 # What each English vowel letter can write: e is an i or (by imala) an a; y and w are glides.
 LATIN_VOWEL = {"a": "a", "e": "ai", "i": "i", "y": "i", "o": "u", "u": "u", "w": "u"}
 
@@ -75,6 +82,11 @@ RELATION = re.compile(
     re.IGNORECASE,
 )
 UNIDENTIFIED_AR = normalise_arabic("مجهول الهوية")
+# "X al-Din" compounds (صلاح الدين, Salah al-Din, Salaheddin, Nuruddin) are written with and
+# without their second half; the name is compared on its first.
+DIN_AR = normalise_arabic("الدين")
+DIN_LATIN_WORD = re.compile(r"(?<=[a-z])\s+(?:(?:al|el|ad|ed|ud|ul|ed)[\s-]*)?(?:din|deen|dine)\b")
+DIN_LATIN_SUFFIX = re.compile(r"(?<=[a-z]{3})(?:ud|ed|ad|al|el|ul|u|e)d+(?:i|ee)ne?$")
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,7 @@ class TokenShape:
     optional: frozenset[int] = frozenset()
     glottal: frozenset[int] = frozenset()  # Arabic slots holding ع or ء, which English may write as a long vowel (Sa'ad, Saad)
     alternative: int = 0  # English letters read in a less usual way (z as ذ, g as ج or ق)
+    initial_vowel: bool = False  # an Arabic word starting with alef: the English starts with a vowel
 
 
 def _squeeze_shape(consonants: list[str], slots: list[str]) -> tuple[str, tuple[str, ...]]:
@@ -120,12 +133,11 @@ def arabic_shape(token: str) -> TokenShape:
     glottal_after: set[int] = set()  # consonant count before each ع / ء
     for position, letter in enumerate(token):
         last = position == len(token) - 1
-        if letter in ("ه", "ح", "ة") and last and consonants:
+        if letter in ("ه", "ح", "ة") and last and consonants and (letter == "ة" or len(token) >= 3):
             # A final h is a taa marbuta (فاطمه) or a final ح/ه that English often writes as a
             # bare vowel (Fatima, Saleh/Salih, Abdulla): not part of the skeleton on either side.
-            if letter != "ح":
-                slots[-1] += "a"
-                final_taa = True
+            # (Not in a two-letter name: the ه of طه is Taha's h.)
+            final_taa = True
             continue
         if position == 0 and letter in ("و", "ي"):
             consonants.append("w" if letter == "و" else "y")  # word-initial و and ي are consonants (Walid, Younis)
@@ -144,14 +156,19 @@ def arabic_shape(token: str) -> TokenShape:
         elif letter in ARABIC_SILENT:
             glottal_after.add(len(consonants))
     skeleton, squeezed = _squeeze_shape(consonants, slots)
-    optional = ({0} if initial_alef else set()) | ({len(squeezed) - 1} if final_taa else set())
+    # A taa marbuta's vowel is written or not (Fatima, Fatimah, Fatim): the last slot is open,
+    # unless a long vowel is written before the taa (ناديه: Nadia, never Nada).
+    # An initial alef carries any vowel, so an empty first slot is open, but a long vowel written
+    # after it must be matched (ايمان: Iman, never Amena).
+    optional = ({0} if initial_alef and not squeezed[0] else set()) | ({len(squeezed) - 1} if final_taa and not squeezed[-1] else set())
     # Squeezing only merges a doubled consonant, so slot indices move only after one; glottal
     # positions are approximate there, which costs at most a -1 on a rare name.
     glottal = {min(i, len(squeezed) - 1) for i in glottal_after}
-    return TokenShape(skeleton, squeezed, frozenset(optional), glottal=frozenset(glottal))
+    return TokenShape(skeleton, squeezed, frozenset(optional), glottal=frozenset(glottal), initial_vowel=initial_alef)
 
 
 def _latin_base(token: str) -> str:
+    token = DIN_LATIN_SUFFIX.sub("", token)
     token = LATIN_ABD.sub("abd", token)
     # One letter for a doubled consonant before digraphs are read: Hissham is Hisham, not h-s-sh-m.
     token = DOUBLED_CONSONANT.sub(r"\1", token)
@@ -164,13 +181,12 @@ def _latin_base(token: str) -> str:
 def latin_shapes(token: str) -> tuple[TokenShape, ...]:
     """Every shape a normalised Latin token can stand for (one per reading of its ambiguous letters)."""
     token = _latin_base(token)
-    units: list[tuple[str, tuple[str, ...]]] = []  # ("c", classes) or ("v", vowel letter)
+    units: list[tuple[str, tuple[str, ...]]] = []  # ("c", readings: class strings) or ("v", (letter,))
     i = 0
     while i < len(token):
         pair = token[i : i + 2]
-        digraph = next((cls for dg, cls in LATIN_DIGRAPHS if pair == dg), None)
-        if digraph:
-            units.append(("c", (digraph,)))
+        if pair in LATIN_DIGRAPHS:
+            units.append(("c", LATIN_DIGRAPHS[pair]))
             i += 2
             continue
         letter = token[i]
@@ -178,21 +194,25 @@ def latin_shapes(token: str) -> tuple[TokenShape, ...]:
             units.append(("c", (letter,)))
         elif letter in LATIN_VOWEL:
             units.append(("v", (letter,)))
+        elif letter == "t" and i == len(token) - 1 and i >= 3:
+            units.append(("c", FINAL_T))
         elif letter in LATIN_CONSONANT:
             units.append(("c", LATIN_CONSONANT[letter]))
         i += 1
     readings: list[tuple[list[str], int]] = [([], 0)]
     for kind, options in units:
         if kind == "c":
-            readings = [(r + [o], alt + (i > 0)) for r, alt in readings for i, o in enumerate(options)][:16]
+            readings = [(r + [o], alt + (i > 0)) for r, alt in readings for i, o in enumerate(options)]
+            readings = sorted(readings, key=lambda reading: reading[1])[:MAX_READINGS]
     shapes = []
     for reading, alternative in readings:
         consonants, slots = [], [""]
         it = iter(reading)
         for kind, options in units:
             if kind == "c":
-                consonants.append(next(it))
-                slots.append("")
+                for consonant in next(it):  # "" adds none, "dh" adds two
+                    consonants.append(consonant)
+                    slots.append("")
             else:
                 slots[-1] += options[0]
         skeleton, squeezed = _squeeze_shape(consonants, slots)
@@ -231,15 +251,18 @@ def fit(latin: TokenShape, arabic: TokenShape) -> float | None:
     """How well an English spelling fits an Arabic token of the same skeleton. None when a
     vowel slot contradicts: a long vowel the English does not write or writes as another vowel
     (Mohammed is not محمود, Hassan not حسين), a vowel before an Arabic initial consonant (Amina is
-    not منى), no vowel where Arabic has ع or ء (Muayad is not عماد). Otherwise the score: +1 per
-    long vowel confirmed, half a point off for a long vowel only partly written (Zaid fits زيد
-    better than زياد), -1 per long English vowel where Arabic writes none. A lone e (a short i,
+    not منى), no vowel where Arabic has ع, ء or an initial alef (Muayad is not عماد, Hamid not
+    احمد). Otherwise the score: +1 per
+    long vowel confirmed, a point off for a long vowel left unwritten where others are written
+    (Zaid fits زيد better than زياد), -1 per long English vowel where Arabic writes none. A lone e (a short i,
     or an imala a: Salem for سالم) neither confirms nor refutes."""
     if latin.skeleton != arabic.skeleton:
         return None
     score = 0.0
     last = len(arabic.slots) - 1
     for index, (written, long_vowels) in enumerate(zip(latin.slots, arabic.slots)):
+        if index == 0 and arabic.initial_vowel and not written:
+            return None  # an Arabic initial alef is a vowel the English must write: Hamid is not احمد
         if index in arabic.optional:
             continue
         if index in arabic.glottal and not written and index < last:
@@ -253,9 +276,13 @@ def fit(latin: TokenShape, arabic: TokenShape) -> float | None:
                 return None
             if written == "e":
                 continue
-            score += matched if matched == len(long_vowels) else matched - 0.5
-        elif is_long and index not in arabic.glottal:
-            score -= 1
+            score += matched if matched == len(long_vowels) else matched - 1
+            if is_long and index in arabic.glottal:
+                score += 1  # a vowel cluster where Arabic writes ع or ء (Alaa for علاء, not علي)
+        elif is_long:
+            # Two vowels where Arabic writes ع or ء confirm it (Raad, Sa'ad for رعد, سعد);
+            # elsewhere a long English vowel contradicts an Arabic short one, a little.
+            score += 1 if index in arabic.glottal else -1
     return score
 
 
@@ -296,7 +323,8 @@ def parse_arabic(name: str | None) -> ParsedName:
     value = normalise_arabic(name)
     if not value or value.startswith(UNIDENTIFIED_AR):
         return ParsedName("ar", (), (), False)
-    tokens = tuple(t for t in value.split(" ") if t and not t.isdigit())
+    words = [t for t in value.split(" ") if t and not t.isdigit()]
+    tokens = tuple(t for i, t in enumerate(words) if not (i > 0 and t == DIN_AR))
     relational = bool(KUNYA_ARABIC.match(name or "")) and len(tokens) <= 2
     if relational:
         return ParsedName("ar", tokens, tuple(False for _ in tokens), True)
@@ -317,7 +345,8 @@ def parse_latin(name: str | None) -> ParsedName:
         return ParsedName("la", tuple(words), tuple(False for _ in words), True)
     # Join compounds first (abd allah -> abdallah, abdul rahman -> abdulrahman), then read the
     # article off each word: "al jubouri" is one family token flagged as such.
-    joined = LATIN_COMPOUND.sub(r"\1", with_article)
+    joined = DIN_LATIN_WORD.sub("", with_article)
+    joined = LATIN_COMPOUND.sub(r"\1", joined)
     joined = re.sub(r"\babd(ul|el|al)?\s*(?:al|el|ul)\s+(?=[a-z])", "abd", joined)
     tokens, flags, pending_article = [], [], False
     for word in joined.split(" "):
@@ -381,10 +410,15 @@ def _fitting_candidates(token, role, by_skeleton, arabic_roles, arabic_counts, s
             score = fit(shape, arabic_shape(candidate)) if strict else 0.0
             if score is None:
                 continue
-            seen_in_role = arabic_roles[candidate][role] / arabic_counts[candidate]
+            in_role = arabic_roles[candidate][role]
             # The usual reading of the letters first, then a name seen in the same role (a woman's
-            # given name for Suad, a man's for Saad), then the better vowel fit, then frequency.
-            rank = (-shape.alternative, seen_in_role >= 0.1, score, arabic_roles[candidate][role], arabic_counts[candidate], candidate)
+            # given name for Suad, a man's for Saad), then the likelier name: the vowel fit as
+            # log-odds plus the name's frequency as a prior, each point of fit worth a factor of
+            # FIT_WEIGHT in frequency. A single English vowel cannot tell a long Arabic vowel from
+            # a short one, so Omar (عمر, common) is not taken for عمار (rare) on its "a" alone,
+            # while Mahmud still goes to محمود, which Mohammed's spellings never fit.
+            likelihood = score + math.log2(1 + in_role) / math.log2(FIT_WEIGHT)
+            rank = (-shape.alternative, in_role >= 0.1 * arabic_counts[candidate], likelihood, arabic_counts[candidate], candidate)
             fitting.append((rank, candidate, shape.skeleton))
     fitting.sort(reverse=True)
     return fitting

@@ -64,7 +64,7 @@ NAME_PARTS = ("given", "father", "grandfather", "family")
 MODEL_COLUMNS = [
     "record_key", "source", "incident_key", "same_incident_allowed", "has_name",
     *(f"{p}_key" for p in NAME_PARTS), *(f"{p}_sk" for p in NAME_PARTS), *(f"{p}_rom" for p in NAME_PARTS), *(f"{p}_alts" for p in NAME_PARTS),
-    "sex", "age", "day", "neighbourhood_id", "bank",
+    "sex", "age", "age_band", "age_band_b", "day", "week", "week_b", "neighbourhood_id", "bank",
 ]
 
 for noisy in ("splink", "splink.internals"):
@@ -174,18 +174,24 @@ def comparisons() -> list[ComparisonCreator]:
 
 def prediction_blocking_rules() -> list[str]:
     """Each rule joins on columns that are rare together, so the candidate pairs grow with the
-    data roughly linearly (a few name parts plus a day or a place, not a name alone). Together
-    they tolerate a slip in any one name part, a missing date or place, a dropped family name,
-    an age moved by a year."""
+    data roughly linearly (a few name parts plus a week or a place, never a name alone).
+    Together they tolerate a slip in any one name part, a missing or shifted date (week and
+    week_b are two 7-day grids offset by 3 days: any two days at most 3 apart share a cell in
+    one of them), a missing place, a dropped father's or family name, an age moved by a year
+    (age_band and age_band_b: two 2-year grids offset by one)."""
     rules = [
-        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.day = r.day",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.week = r.week",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.week_b = r.week_b",
         "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.neighbourhood_id = r.neighbourhood_id",
         "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.grandfather_sk = r.grandfather_sk",
         "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.family_sk = r.family_sk and l.sex = r.sex",
-        "l.given_key = r.given_key and l.father_key = r.father_key and l.age = r.age",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.age_band = r.age_band",
+        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.age_band_b = r.age_band_b",
+        # "Amal al-Azzawi": given and family names without the father's.
+        "l.given_sk = r.given_sk and l.family_sk = r.family_sk and l.week = r.week",
+        "l.given_sk = r.given_sk and l.family_sk = r.family_sk and l.week_b = r.week_b",
         "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.given_sk = r.given_sk",
         "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.father_sk = r.father_sk",
-        "l.given_sk = r.given_sk and l.father_sk = r.father_sk and l.bank = r.bank and abs(l.day - r.day) <= 3",
         # A record without a name meets only the named records of its day, place, age and sex.
         "l.day = r.day and l.neighbourhood_id = r.neighbourhood_id and l.age = r.age and l.sex = r.sex and (l.has_name or r.has_name)",
     ]
@@ -228,8 +234,13 @@ def model_input(person_records: pl.DataFrame) -> pl.DataFrame:
     name parts, so it is never compared on a name; it can still be scored against named records
     on day, place, age and sex, which is weak evidence, and clusters.py keeps it from ever
     joining two people or another nameless record."""
+    day = (pl.col("date_of_death") - pl.lit(DAY_ZERO)).dt.total_days().cast(pl.Int64)
     return person_records.with_columns(
-        ((pl.col("date_of_death") - pl.lit(DAY_ZERO)).dt.total_days()).cast(pl.Int64).alias("day"),
+        day.alias("day"),
+        (day // 7).alias("week"),
+        ((day + 3) // 7).alias("week_b"),
+        (pl.col("age") // 2).alias("age_band"),
+        ((pl.col("age") + 1) // 2).alias("age_band_b"),
         (~pl.col("source").is_in(list(DISTINCT_BY_CONSTRUCTION))).alias("same_incident_allowed"),
     ).select(MODEL_COLUMNS)
 
