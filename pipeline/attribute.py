@@ -6,14 +6,17 @@ Rules, in order (configuration: pipeline/config/attribution.toml, or MOSUL_ATTRI
   the coalition itself accepted the deaths -> coalition_or_iraqi.
 - R2 evidence-agrees: every attributable piece of evidence on the incident points to one
   side -> that side. Attributable evidence: an Airwars grading in the policy's list with
-  belligerents all on one side; Amnesty's own attribution; an IBC or Amnesty weapon that
-  identifies a side (airstrike; execution, IED, car bomb).
+  belligerents all on one side; Amnesty's own attribution; a perpetrator IBC names in its
+  weapon text ("ISIS sniper fire"); an IBC or Amnesty weapon that identifies a side (airstrike;
+  execution, IED, car bomb).
 - R3 evidence-conflicts: attributable evidence points to both sides -> undetermined.
 - R4 no-evidence: an incident without attributable evidence (Weak, Contested or Discounted
   gradings only, crossfire, unknown weapons) -> undetermined.
 - V1 incident: a victim linked to an incident takes the incident's party and weapon.
-- V2 agreeing incidents: a morgue-only victim whom several incidents fit (date, neighbourhood,
-  cause) is linked to none of them, but takes their party when all were attributed to one side.
+- V1 also: a morgue-only victim is linked to the incident that fits its date, neighbourhood and
+  cause when that incident is clearly the likeliest (see link_victims_to_incidents).
+- V2 agreeing incidents: a morgue-only victim whom several incidents fit, none clearly, is linked
+  to none of them, but takes a side when the incidents of that side are together likely enough.
 - V3 cause: a victim linked to no incident takes the party of the morgue cause if the policy
   names one (execution -> islamic_state).
 - V4 unattributed: otherwise undetermined ("crushed" with no incident to tie it to stays
@@ -28,6 +31,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.vocab import read_actor
+
 DEFAULT_POLICY = Path(__file__).parent / "config" / "attribution.toml"
 SIDE = {"coalition": "coalition_or_iraqi", "iraqi_forces": "coalition_or_iraqi", "islamic_state": "islamic_state"}
 CAUSE_WEAPON = {"execution": "execution", "gunshot": "gunfire", "blast": "ied", "shrapnel": None, "crushed": None, "burns": None, "drowning": None, "unknown": None}
@@ -40,6 +45,11 @@ class Policy:
     cause_parties: dict[str, str]
     conflict_resolution: str
     victim_incident_date_window_days: int
+    victim_incident_adjacent_day_factor: float
+    victim_incident_unreported_weight: float
+    victim_incident_min_probability: float
+    cause_weapon_likelihood: dict
+    ibc_named_perpetrator: bool
     path: str
 
 
@@ -49,7 +59,9 @@ def load_policy(path: Path | None = None) -> Policy:
         data = tomllib.load(handle)
     return Policy(
         tuple(data["airwars_attributable_gradings"]), dict(data["weapon_parties"]), dict(data["cause_parties"]),
-        data["conflict_resolution"], int(data["victim_incident_date_window_days"]), str(path),
+        data["conflict_resolution"], int(data["victim_incident_date_window_days"]),
+        float(data["victim_incident_adjacent_day_factor"]), float(data["victim_incident_unreported_weight"]), float(data["victim_incident_min_probability"]),
+        dict(data["cause_weapon_likelihood"]), bool(data.get("ibc_named_perpetrator", True)), str(path),
     )
 
 
@@ -63,7 +75,8 @@ def incident_evidence(membership: pl.DataFrame, staged: dict[str, pl.DataFrame],
         words = f"Airwars {code} graded {grading.capitalize()}, belligerents {', '.join(belligerents) or 'none'}"
         rows.append((member.get(key), key, party, strikes[0] if strikes else None, words, grading == "contested"))
     for key, code, weapon, text in staged["staged_ibc_incidents"].select("record_key", "code", "weapon", "weapons_original").iter_rows():
-        rows.append((member.get(key), key, policy.weapon_parties.get(weapon), weapon, f"IBC {code} weapon '{text}'", weapon == "unknown" and text and "crossfire" in text.lower()))
+        party = read_actor(text) if policy.ibc_named_perpetrator else None
+        rows.append((member.get(key), key, party or policy.weapon_parties.get(weapon), weapon, f"IBC {code} weapon '{text}'", weapon == "unknown" and text and "crossfire" in text.lower()))
     for key, ident, attribution, weapon in staged["staged_amnesty_incidents"].select("record_key", "id", "attribution", "weapon").iter_rows():
         party = attribution if attribution != "unclear" else policy.weapon_parties.get(weapon)
         rows.append((member.get(key), key, party, weapon, f"Amnesty {ident} attributed to {attribution}", False))
@@ -99,53 +112,66 @@ def attribute_incidents(incidents: pl.DataFrame, membership: pl.DataFrame, stage
 
 
 def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataFrame, membership: pl.DataFrame, policy: Policy) -> pl.DataFrame:
-    """victim_id -> incident_id with probability. A list victim inherits its record's incident
-    (probability 1). A morgue-only victim joins the incidents that fit its date (within the
-    window), neighbourhood and cause; one fit -> linked with probability 1, several -> left
-    unlinked (the best one would be a guess), with the count kept in link_basis."""
+    """victim_id -> incident_id with probability.
+
+    A list victim inherits its record's incident (probability 1). A morgue-only victim is weighed
+    against the incidents that fit its date (within the window), neighbourhood and cause: each
+    candidate's weight is the number it killed (a strike that killed forty is forty times likelier
+    to be where a body came from than one that killed one), a quarter of that for a day's
+    difference, times how likely the morgue's cause is under the incident's weapon (the policy's
+    `cause_weapon_likelihood`; nothing when the cause contradicts the weapon). The deaths no source reported
+    are a candidate too (`unreported_weight`, in deaths). The probability of a candidate is its
+    weight over the total; the victim is linked when one incident reaches
+    `victim_incident_min_probability`, and otherwise, when incidents of one side together reach
+    it, takes that side without an incident (V2)."""
     member = membership.select(pl.col("record_key").alias("incident_key"), "incident_id")
     inherited = victim_clusters.select("victim_id", pl.col("incident_keys").alias("incident_key")).explode("incident_key").drop_nulls().join(member, on="incident_key")
     inherited = inherited.group_by("victim_id").agg(pl.col("incident_id").mode().sort().first(), pl.col("incident_key").sort().first()).with_columns(
-        pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis")
+        pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis"),
+        pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
     ).drop("incident_key")
     unlinked = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()) & pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
     window = pl.duration(days=policy.victim_incident_date_window_days)
     candidates = unlinked.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(
-        incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon"), on="neighbourhood_id"
+        incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon", "party", "killed_min", "killed_max"), on="neighbourhood_id"
     ).filter((pl.col("date_of_death") >= pl.col("date_start") - window) & (pl.col("date_of_death") <= pl.col("date_end") + window))
-    fits = candidates.filter(cause_fits_weapon(pl.col("cause"), pl.col("weapon")))
-    counted = fits.group_by("victim_id").agg(pl.col("incident_id").first(), pl.len().alias("n"))
-    single = counted.filter(pl.col("n") == 1).select(
-        "victim_id", "incident_id", pl.lit(1.0).alias("incident_link_probability"), pl.lit("only incident matching date, neighbourhood and cause").alias("link_basis"),
+    on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
+    killed = pl.max_horizontal(pl.col("killed_max").fill_null(pl.col("killed_min")).fill_null(1), pl.lit(1)).cast(pl.Float64)
+    weighed = candidates.with_columns(
+        (killed * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor) * cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)).alias("weight")
+    ).filter(pl.col("weight") > 0).with_columns((pl.col("weight") / (pl.col("weight").sum().over("victim_id") + policy.victim_incident_unreported_weight)).alias("probability"))
+    best = weighed.sort("probability", "incident_id", descending=[True, False]).group_by("victim_id", maintain_order=True).agg(
+        pl.col("incident_id").first(), pl.col("probability").first(), pl.len().alias("n"),
+    )
+    single = best.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
+        "victim_id", "incident_id", pl.col("probability").alias("incident_link_probability"),
+        pl.format("the likeliest of {} incidents matching date, neighbourhood and cause (p={})", pl.col("n"), pl.col("probability").round(2)).alias("link_basis"),
         pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
     )
-    # Several incidents fit: no incident is linked (that would be a guess), but if every one of
-    # them was attributed to the same side, that side is kept as the victim's candidate party.
-    several = fits.join(counted.filter(pl.col("n") > 1).select("victim_id"), on="victim_id").join(incidents.select("incident_id", "party"), on="incident_id")
-    agreeing = several.group_by("victim_id").agg(
-        pl.col("party").unique().alias("parties"), pl.col("incident_id").sort().str.join(", ").alias("candidates"), pl.len().alias("n")
-    ).filter((pl.col("parties").list.len() == 1) & (pl.col("parties").list.first() != "undetermined")).select(
-        "victim_id", pl.lit(None, pl.String).alias("incident_id"), pl.lit(None, pl.Float64).alias("incident_link_probability"),
-        pl.format("{} incidents match date, neighbourhood and cause", pl.col("n")).alias("link_basis"),
-        pl.col("parties").list.first().alias("candidate_party"), "candidates",
+    # No single incident is likely enough, but the incidents of one side together are: the victim
+    # takes that side and no incident (which one it was would be a guess).
+    sides = weighed.join(single.select("victim_id"), on="victim_id", how="anti").filter(pl.col("party") != "undetermined").group_by("victim_id", "party").agg(
+        pl.col("probability").sum(), pl.col("incident_id").sort().str.join(", ").alias("candidates"), pl.len().alias("n"),
     )
-    inherited = inherited.with_columns(pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"))
+    agreeing = sides.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
+        "victim_id", pl.lit(None, pl.String).alias("incident_id"), pl.lit(None, pl.Float64).alias("incident_link_probability"),
+        pl.format("{} incidents match date, neighbourhood and cause (together p={})", pl.col("n"), pl.col("probability").round(2)).alias("link_basis"),
+        pl.col("party").alias("candidate_party"), "candidates",
+    )
     return pl.concat([inherited.select(single.columns), single, agreeing]).unique("victim_id", keep="first")
 
 
-def cause_fits_weapon(cause: pl.Expr, weapon: pl.Expr) -> pl.Expr:
-    """Whether a morgue cause is consistent with an incident's weapon (unknown fits everything)."""
-    pairs = {
-        "crushed": ["airstrike", "air_or_artillery", "artillery", "vbied", "ied", "shelling", "mortar"],
-        "shrapnel": ["airstrike", "air_or_artillery", "artillery", "mortar", "shelling", "ied", "vbied"],
-        "blast": ["ied", "vbied", "airstrike", "air_or_artillery", "shelling", "mortar"],
-        "burns": ["ied", "vbied", "airstrike"],
-        "gunshot": ["gunfire", "execution"],
-        "execution": ["execution", "gunfire"],
-        "drowning": ["gunfire"],
-    }
-    allowed = pl.concat_str(cause.fill_null("unknown"), weapon, separator="|").is_in([f"{c}|{w}" for c, ws in pairs.items() for w in ws])
-    return allowed | cause.is_null() | (cause == "unknown") | (weapon == "unknown")
+def cause_likelihood(cause: pl.Expr, weapon: pl.Expr, policy: Policy) -> pl.Expr:
+    """How likely a morgue cause is under an incident's weapon (policy table; 0 = contradicts)."""
+    table = {key: value for key, value in policy.cause_weapon_likelihood.items() if isinstance(value, dict)}
+    pairs = {f"{c}|{w}": float(p) for c, weapons in table.items() for w, p in weapons.items()}
+    listed = cause.is_in(list(table))
+    value = pl.concat_str(cause, weapon, separator="|").replace_strict(pairs, default=0.0, return_dtype=pl.Float64)
+    return (
+        pl.when(weapon == "unknown").then(pl.lit(float(policy.cause_weapon_likelihood.get("unknown_weapon", 0.5))))
+        .when(cause.is_null() | ~listed).then(pl.lit(1.0))
+        .otherwise(value)
+    )
 
 
 def attribute_victims(victim_clusters: pl.DataFrame, victim_incidents: pl.DataFrame, incidents: pl.DataFrame, policy: Policy) -> pl.DataFrame:
@@ -161,7 +187,7 @@ def attribute_victims(victim_clusters: pl.DataFrame, victim_incidents: pl.DataFr
         pl.when(has_incident).then(pl.col("incident_party")).when(agreeing).then(pl.col("candidate_party")).when(cause_party.is_not_null()).then(cause_party).otherwise(pl.lit("undetermined")).alias("party"),
         pl.when(has_incident & (pl.col("incident_weapon") != "unknown")).then(pl.col("incident_weapon")).otherwise(cause_weapon).alias("weapon"),
         pl.when(has_incident).then(pl.format("V1 incident: {}; incident {}: {}", pl.col("link_basis"), pl.col("incident_id"), pl.col("party_basis")))
-        .when(agreeing).then(pl.format("V2 agreeing incidents: {} ({}), all attributed to {}", pl.col("link_basis"), pl.col("candidates"), pl.col("candidate_party")))
+        .when(agreeing).then(pl.format("V2 agreeing incidents: {} ({}), attributed to {}", pl.col("link_basis"), pl.col("candidates"), pl.col("candidate_party")))
         .when(cause_party.is_not_null()).then(pl.format("V3 cause: morgue cause of death '{}' (no incident linked)", cause))
         .otherwise(pl.format("V4 unattributed: no incident linked; morgue cause '{}' names no side", cause.fill_null("none"))).alias("basis"),
         pl.when(has_incident).then(pl.concat_str(pl.lit("V1/"), pl.col("incident_rule").str.split(" ").list.first())).when(agreeing).then(pl.lit("V2")).when(cause_party.is_not_null()).then(pl.lit("V3")).otherwise(pl.lit("V4")).alias("rule"),

@@ -68,3 +68,49 @@ def map_cause(text: str | None) -> tuple[str, bool]:
         if word in value:
             return code, True
     return "unknown", False
+
+
+# What an incident hit and when, read from free text (IBC's target and time columns, Airwars' and
+# Amnesty's narratives). First matching pattern wins; weapon phrases that name a thing ("car bomb")
+# are removed first so that a car bomb is not read as a car being hit.
+TARGET_PATTERNS = [
+    (r"flee|escap", "fleeing"),
+    (r"checkpoint", "checkpoint"),
+    (r"market|bazaar|souq", "market"),
+    (r"mosque", "mosque"),
+    (r"shelter|basement", "shelter"),
+    (r"\bcar\b|vehicle|minibus|\bbus\b|truck", "vehicle"),
+    (r"building|apartment", "building"),
+    (r"home|house", "home"),
+    (r"street|road", "street"),
+]
+TIME_PATTERNS = [
+    (r"night|overnight", "night"),
+    (r"evening|dusk", "evening"),
+    (r"afternoon|\bpm\b|midday|noon", "afternoon"),
+    (r"morning|\bam\b|dawn", "morning"),
+]
+NOT_A_TARGET = re.compile(r"car bomb|suicide car|vbied", re.IGNORECASE)
+
+
+def read_detail(text: str | None, patterns: list[tuple[str, str]]) -> str | None:
+    """The first detail code a text names, or None when it names none."""
+    if not text:
+        return None
+    lowered = NOT_A_TARGET.sub(" ", text.lower())
+    return next((code for pattern, code in patterns if re.search(pattern, lowered)), None)
+
+
+# A perpetrator named in IBC's weapon text ("ISIS sniper fire", "US-led coalition air strike").
+ACTOR_PATTERNS = [
+    (r"\bisis\b|\bisil\b|\bis\b|daesh|islamic state", "islamic_state"),
+    (r"coalition|iraqi (?:forces|army|security)|\bisf\b|us-led", "coalition_or_iraqi"),
+]
+
+
+def read_actor(text: str | None) -> str | None:
+    """The one side a text names as perpetrator; None when it names none or both."""
+    if not text:
+        return None
+    named = {code for pattern, code in ACTOR_PATTERNS if re.search(pattern, text.lower())}
+    return named.pop() if len(named) == 1 else None

@@ -9,11 +9,15 @@ A documented evidence score per candidate pair (candidates share a date window a
 | compatible weapons | +1; incompatible (an execution against an airstrike): -3 |
 | casualty ranges overlap (with 25% slack) | +1; far apart: -1 |
 | a named victim in both (from person linkage) | +4 |
+| what was hit (IBC target, Airwars/Amnesty narrative): same | +1.5; different: -2 |
+| time of day: same | +1; different: -1.5 |
+| Airwars coordinates of both within 250 m | +2; more than 600 m apart: -3 |
 
 Pairs scoring at least `LINK_SCORE` are linked; `link_confidence` is the score over the
 maximum. Records of one source are linked to each other only when they share a named victim
 (Airwars sometimes reports one event twice). A coalition assessment links to the single
-best-scoring incident on its strike date, and stays alone when several fit equally.
+best-scoring incident (formed by the other sources) on its strike date, and stays alone when
+several incidents fit equally.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_detail
+
 LINK_SCORE = 4.0
-SAME_SOURCE_SCORE = 6.0
-MAX_SCORE = 10.0
+SAME_SOURCE_SCORE = 8.0
+MAX_SCORE = 14.5
+NEAR_KM, FAR_KM = 0.25, 0.6
 # Weapons that can describe the same event, by family.
 WEAPON_FAMILY = {
     "airstrike": "air", "air_or_artillery": "air", "artillery": "indirect", "mortar": "indirect", "shelling": "indirect",
@@ -35,8 +42,13 @@ COMPATIBLE = {("air", "indirect"), ("indirect", "air"), ("explosive", "indirect"
 
 INCIDENT_RECORD_SCHEMA = {
     "record_key": pl.String, "source": pl.String, "date_start": pl.Date, "date_end": pl.Date, "neighbourhood_id": pl.String, "bank": pl.String,
-    "weapon": pl.String, "killed_min": pl.Int64, "killed_max": pl.Int64,
+    "weapon": pl.String, "killed_min": pl.Int64, "killed_max": pl.Int64, "latitude": pl.Float64, "longitude": pl.Float64,
+    "target": pl.String, "time_of_day": pl.String,
 }
+
+
+def _detail(column: str, patterns) -> pl.Expr:
+    return pl.col(column).map_elements(lambda text: read_detail(text, patterns), return_dtype=pl.String)
 
 
 @dataclass
@@ -50,12 +62,17 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """The four incident-level sources in one shape."""
     airwars = staged["staged_airwars_incidents"].select(
         "record_key", pl.lit("airwars").alias("source"), "date_start", "date_end", "neighbourhood_id", "bank",
-        pl.col("strike_types").list.first().fill_null("unknown").alias("weapon"), "killed_min", "killed_max",
+        pl.col("strike_types").list.first().fill_null("unknown").alias("weapon"), "killed_min", "killed_max", "latitude", "longitude",
+        _detail("summary", TARGET_PATTERNS).alias("target"), _detail("summary", TIME_PATTERNS).alias("time_of_day"),
     )
-    ibc = staged["staged_ibc_incidents"].select("record_key", pl.lit("ibc").alias("source"), "date_start", "date_end", "neighbourhood_id", "bank", "weapon", "killed_min", "killed_max")
+    ibc = staged["staged_ibc_incidents"].select(
+        "record_key", pl.lit("ibc").alias("source"), "date_start", "date_end", "neighbourhood_id", "bank", "weapon", "killed_min", "killed_max",
+        _detail("target", TARGET_PATTERNS).alias("target"), _detail("time_of_day", TIME_PATTERNS).alias("time_of_day"),
+    )
     amnesty = staged["staged_amnesty_incidents"].select(
         "record_key", pl.lit("amnesty").alias("source"), pl.col("date").alias("date_start"), pl.col("date").alias("date_end"), "neighbourhood_id", "bank", "weapon",
         pl.col("killed").alias("killed_min"), pl.col("killed").alias("killed_max"),
+        _detail("summary", TARGET_PATTERNS).alias("target"), _detail("summary", TIME_PATTERNS).alias("time_of_day"),
     )
     cjtf = staged["staged_cjtf_assessments"].select(
         "record_key", pl.lit("cjtf").alias("source"), pl.col("strike_date").alias("date_start"), pl.col("strike_date").alias("date_end"), "neighbourhood_id", "bank",
@@ -64,8 +81,8 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_min"),
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_max"),
     )
-    frames = [f.cast(INCIDENT_RECORD_SCHEMA) for f in (airwars, ibc, amnesty, cjtf)]
-    return pl.concat(frames).with_columns(pl.col("weapon").replace_strict(WEAPON_FAMILY, default="unknown").alias("family"))
+    frames = [f.cast({k: v for k, v in INCIDENT_RECORD_SCHEMA.items() if k in f.columns}) for f in (airwars, ibc, amnesty, cjtf)]
+    return pl.concat(frames, how="diagonal_relaxed").select(list(INCIDENT_RECORD_SCHEMA)).with_columns(pl.col("weapon").replace_strict(WEAPON_FAMILY, default="unknown").alias("family"))
 
 
 def shared_victims(victim_clusters: pl.DataFrame | None) -> pl.DataFrame:
@@ -112,7 +129,12 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     counts_overlap = (low_l <= high_r) & (low_r <= high_l)
     count_points = pl.when(pl.col("killed_min_l").is_null() | pl.col("killed_min_r").is_null()).then(0.0).when(counts_overlap).then(1.0).otherwise(-1.0)
     victim_points = pl.when(pl.col("shared")).then(4.0).otherwise(0.0)
-    scored = pairs.with_columns((date_points + place_points + weapon_points + count_points + victim_points).alias("score"))
+    target_points = detail_points("target", 1.5, -2.0)
+    time_points = detail_points("time_of_day", 1.0, -1.5)
+    # Equirectangular distance (0.806 = cos of Mosul's latitude): exact enough over a city, vectorised.
+    km = ((pl.col("latitude_l") - pl.col("latitude_r")) * 111.0).pow(2).add(((pl.col("longitude_l") - pl.col("longitude_r")) * 111.0 * 0.806).pow(2)).sqrt()
+    place_detail = pl.when(km.is_null()).then(0.0).when(km <= NEAR_KM).then(2.0).when(km > FAR_KM).then(-3.0).otherwise(0.0)
+    scored = pairs.with_columns((date_points + place_points + weapon_points + count_points + victim_points + target_points + time_points + place_detail).alias("score"))
     # Within one source only a shared victim, or (for Airwars, which sometimes reports one event
     # twice) agreement on everything, makes two records one event.
     same_source = pl.col("source_l") == pl.col("source_r")
@@ -120,17 +142,30 @@ def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     return scored.filter(~same_source | pl.col("shared") | full_agreement).with_columns((pl.col("score") / MAX_SCORE).clip(0, 1).alias("link_confidence"))
 
 
-def _assessment_links(scored: pl.DataFrame) -> pl.DataFrame:
-    """A coalition assessment joins its single best incident, if that incident is clearly the best."""
+def detail_points(column: str, same: float, different: float) -> pl.Expr:
+    left, right = pl.col(f"{column}_l"), pl.col(f"{column}_r")
+    return pl.when(left.is_null() | right.is_null()).then(0.0).when(left == right).then(same).otherwise(different)
+
+
+def _assessment_links(scored: pl.DataFrame, root: dict[str, str]) -> pl.DataFrame:
+    """A coalition assessment joins the single incident (a cluster of the other sources' records)
+    that fits it best, if that incident is clearly the best. Candidates are compared per
+    incident, not per record: an Airwars and an IBC record of one strike are one candidate."""
     is_cjtf_l = pl.col("source_l") == "cjtf"
     is_cjtf_r = pl.col("source_r") == "cjtf"
-    one = scored.filter(is_cjtf_l ^ is_cjtf_r).with_columns(pl.when(is_cjtf_l).then(pl.col("record_key_l")).otherwise(pl.col("record_key_r")).alias("assessment"))
-    ranked = one.filter(pl.col("score") >= LINK_SCORE - 1).sort("score", descending=True).with_columns(
-        pl.col("score").rank("ordinal", descending=True).over("assessment").alias("rank"),
-        pl.col("score").max().over("assessment").alias("best"),
+    one = scored.filter(is_cjtf_l ^ is_cjtf_r).with_columns(
+        pl.when(is_cjtf_l).then(pl.col("record_key_l")).otherwise(pl.col("record_key_r")).alias("assessment"),
+        pl.when(is_cjtf_l).then(pl.col("record_key_r")).otherwise(pl.col("record_key_l")).alias("other"),
+    ).filter(pl.col("score") >= LINK_SCORE - 1)
+    if one.is_empty():
+        return one.drop("assessment", "other")
+    one = one.with_columns(pl.col("other").replace_strict(root, default=pl.col("other")).alias("candidate"))
+    per_candidate = one.sort("score", descending=True).group_by("assessment", "candidate", maintain_order=True).first()
+    ranked = per_candidate.with_columns(
+        (pl.col("score") == pl.col("score").max().over("assessment")).alias("is_best"),
         (pl.col("score") == pl.col("score").max().over("assessment")).sum().over("assessment").alias("ties"),
     )
-    return ranked.filter((pl.col("rank") == 1) & (pl.col("ties") == 1)).drop("assessment", "rank", "best", "ties")
+    return ranked.filter(pl.col("is_best") & (pl.col("ties") == 1)).drop("assessment", "other", "candidate", "is_best", "ties")
 
 
 def mutual_best(links: pl.DataFrame) -> pl.DataFrame:
@@ -184,8 +219,10 @@ def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFram
     records = incident_records(staged)
     scored = score_pairs(candidate_pairs(records, shared_victims(victim_clusters)))
     involves_cjtf = (pl.col("source_l") == "cjtf") | (pl.col("source_r") == "cjtf")
-    links = pl.concat([mutual_best(scored.filter(~involves_cjtf & (pl.col("score") >= LINK_SCORE) | pl.col("shared"))), _assessment_links(scored)], how="vertical")
     keys = records["record_key"].to_list()
+    # The other sources first; the coalition's assessments then join the incidents they formed.
+    links = mutual_best(scored.filter(~involves_cjtf & (pl.col("score") >= LINK_SCORE) | pl.col("shared")))
+    links = pl.concat([links, _assessment_links(scored, _components(records, links))], how="vertical")
     root = _components(records, links)
     membership = pl.DataFrame({"record_key": keys, "root": [root[k] for k in keys]}).join(records, on="record_key")
     links = links.filter(pl.col("record_key_l").replace_strict(root) == pl.col("record_key_r").replace_strict(root))

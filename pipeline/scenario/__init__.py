@@ -18,7 +18,7 @@ from pipeline.scenario.lists import write_airwars, write_amnesty, write_ibc, wri
 from pipeline.scenario.names import FAMILY, FEMALE, MALE
 from pipeline.scenario.places import NEIGHBOURHOODS
 from pipeline.scenario.sources import Writer
-from pipeline.scenario.world import build_world
+from pipeline.scenario.world import build_world, describe_incidents
 
 
 def simulate(seed: int, out: Path, scale: float = 1.0, difficulty: str = "default") -> dict:
@@ -30,6 +30,7 @@ def simulate(seed: int, out: Path, scale: float = 1.0, difficulty: str = "defaul
             shutil.rmtree(out / folder)
     rng = np.random.default_rng(seed)
     world = build_world(rng, scale)
+    describe_incidents(np.random.default_rng([seed, 1]), world)
     writer = Writer(rng, world, difficulty)
     sources = out / "sources"
     from pipeline.scenario.lists import media_covered
@@ -60,10 +61,10 @@ def write_truth(world, truth, folder: Path) -> None:
             writer.writerow([p.person_id, incident.party, incident.weapon, p.date_of_death.isoformat(), place[0], place[3], p.sex, p.age, incident.incident_id, p.recovered, p.registered, p.unidentified, name_ar, name_latin])
     with open(folder / "incidents.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["incident_id", "party", "date", "neighbourhood", "date_end", "bank", "weapon", "killed", "media"])
+        writer.writerow(["incident_id", "party", "date", "neighbourhood", "date_end", "bank", "weapon", "killed", "media", "latitude", "longitude", "target", "time_of_day"])
         for i in world.incidents:
             place = NEIGHBOURHOODS[i.neighbourhood]
-            writer.writerow([i.incident_id, i.party, i.date.isoformat(), place[0], i.date_end.isoformat(), place[3], i.weapon, len(i.persons), i.media])
+            writer.writerow([i.incident_id, i.party, i.date.isoformat(), place[0], i.date_end.isoformat(), place[3], i.weapon, len(i.persons), i.media, round(i.latitude, 5), round(i.longitude, 5), i.target, i.time_of_day])
     with open(folder / "records.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_key", "person_id", "incident_id"])

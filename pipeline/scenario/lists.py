@@ -14,7 +14,11 @@ from pipeline.scenario.sources import (
     IBC_WEAPONS,
     MORGUE_HEADER,
     STRIKE_TYPES,
+    SUMMARY_WEAPON,
+    TARGET_WORDS,
+    TIME_WORDS,
     Writer,
+    choose,
     write_csv,
     write_json,
 )
@@ -79,7 +83,9 @@ def media_covered(w: Writer) -> None:
     for incident in w.world.incidents:
         size = len(incident.persons)
         base = 1 - np.exp(-size / 6.0)
-        boost = 0.25 if incident.party == "coalition_or_iraqi" else 0.0
+        # Coalition strikes and IS atrocities (executions, families shot while fleeing) were what
+        # local and international media reported most; crossfire deaths of unknown origin least.
+        boost = {"coalition_or_iraqi": 0.25, "islamic_state": 0.3}.get(incident.party, 0.0)
         incident.media = bool(w.rng.random() < min(0.95, 0.12 + base * 0.7 + boost))
 
 
@@ -133,13 +139,20 @@ def write_airwars(w: Writer, root: Path, snapshot: str = "2017-12-05") -> list[t
             if rng.random() < 0.6:
                 location = f"{location}, {BANK_LATIN[place[3]]}"
             has_coords = rng.random() < 0.7
+            # Airwars geolocates to the street where it can: near the true point, not the centroid.
+            when = f"In the {choose(rng, [t for t in TIME_WORDS[incident.time_of_day] if t not in ('AM', 'PM')])}, " if rng.random() < 0.6 else ""
+            if rng.random() < 0.85:
+                what = f"{SUMMARY_WEAPON[incident.weapon]} hit {choose(rng, TARGET_WORDS[incident.target])} in {location}, killing civilians."
+            else:
+                what = f"civilians were reported killed in {location}."
+            summary = (when + what)[0].upper() + (when + what)[1:]
             records.append({
                 "code": key,
                 "date": incident.date.isoformat(),
                 "date_end": incident.date_end.isoformat() if incident.date_end != incident.date else None,
                 "location": location,
-                "latitude": round(place[4] + rng.normal(0, 0.004), 4) if has_coords else None,
-                "longitude": round(place[5] + rng.normal(0, 0.004), 4) if has_coords else None,
+                "latitude": round(incident.latitude + rng.normal(0, 0.0008), 4) if has_coords else None,
+                "longitude": round(incident.longitude + rng.normal(0, 0.0008), 4) if has_coords else None,
                 "belligerents": belligerents,
                 "strike_type": STRIKE_TYPES[incident.weapon],
                 "grading": grading,
@@ -149,11 +162,22 @@ def write_airwars(w: Writer, root: Path, snapshot: str = "2017-12-05") -> list[t
                 "civilians_injured_max": None,
                 "victims": victims,
                 "sources": ["Mosul Eye", "Shafaq News"][: int(rng.integers(1, 3))],
-                "summary": f"Civilians reported killed in {location}.",
+                "summary": summary,
             })
             truth.append((f"airwars:{key}", "", incident.incident_id))
     write_json(root / "airwars" / snapshot / "incidents.json", records)
     return truth
+
+
+IBC_ACTORS = {"coalition_or_iraqi": ["US-led coalition", "Iraqi forces", "coalition"], "islamic_state": ["ISIS", "IS", "Daesh"]}
+
+
+def ibc_weapon_words(rng, incident, words: str) -> str:
+    """IBC names the perpetrator when its press sources did (more often than not), before the weapon."""
+    actors = IBC_ACTORS.get(incident.party)
+    if not actors or "ISIS" in words or rng.random() >= 0.6:
+        return words
+    return f"{choose(rng, actors)} {words}"
 
 
 def write_ibc(w: Writer, root: Path, snapshot: str = "2017-12-03") -> list[tuple]:
@@ -172,7 +196,7 @@ def write_ibc(w: Writer, root: Path, snapshot: str = "2017-12-03") -> list[tuple
         place = NEIGHBOURHOODS[incident.neighbourhood]
         location = f"Mosul: {w.latin_place(incident.neighbourhood)}" if rng.random() < 0.6 else f"{BANK_LATIN[place[3]]}, {w.latin_place(incident.neighbourhood)}"
         weapons = IBC_WEAPONS[incident.weapon]
-        incident_rows.append([key, incident.date.isoformat(), incident.date_end.isoformat(), str(rng.choice(["", "AM", "evening", "night"])), location, str(rng.choice(["", "family home", "civilians fleeing", "market"])), weapons[int(rng.integers(0, len(weapons)))], low, high, "Reuters;AFP" if rng.random() < 0.5 else "Shafaq News"])
+        incident_rows.append([key, incident.date.isoformat(), incident.date_end.isoformat(), choose(rng, TIME_WORDS[incident.time_of_day]) if rng.random() < 0.7 else "", location, choose(rng, TARGET_WORDS[incident.target]) if rng.random() < 0.85 else "", ibc_weapon_words(rng, incident, weapons[int(rng.integers(0, len(weapons)))]), low, high, "Reuters;AFP" if rng.random() < 0.5 else "Shafaq News"])
         truth.append((f"ibc:{key}", "", incident.incident_id))
         seq = 0
         for person_index in incident.persons:
@@ -206,7 +230,7 @@ def write_amnesty(w: Writer, root: Path, snapshot: str = "2017-07-11") -> list[t
                 victims.append({"name": w.latin_name(person), "age": w.noisy_age(person.age, 0.25), "gender": {"M": "male", "F": "female"}[person.sex]})
                 truth.append((f"amnesty:{key}/{len(victims)}", person.person_id, incident.incident_id))
         attributed = {"coalition_or_iraqi": "Iraqi forces/coalition", "islamic_state": "IS", "undetermined": "unclear"}[incident.party]
-        records.append({"id": key, "date": incident.date.isoformat(), "location": w.latin_place(incident.neighbourhood), "attributed_to": attributed, "weapon": AMNESTY_WEAPON[incident.weapon], "killed": len(incident.persons), "victims": victims, "summary": "Residents describe the attack."})
+        records.append({"id": key, "date": incident.date.isoformat(), "location": w.latin_place(incident.neighbourhood), "attributed_to": attributed, "weapon": AMNESTY_WEAPON[incident.weapon], "killed": len(incident.persons), "victims": victims, "summary": f"Residents describe how {choose(rng, TARGET_WORDS[incident.target])} was hit in the {incident.time_of_day}."})
         truth.append((f"amnesty:{key}", "", incident.incident_id))
     write_json(root / "amnesty" / snapshot / "incidents.json", records)
     return truth
@@ -227,6 +251,13 @@ def write_un(w: Writer, root: Path, snapshot: str = "2017-11-02") -> None:
     write_csv(root / "un" / snapshot / "casualties.csv", ["period_start", "period_end", "area", "perpetrator", "killed", "injured", "note"], rows)
 
 
+def cjtf_location(w: Writer, incident) -> str:
+    """The coalition names the allegation's neighbourhood more often than not, in its own words."""
+    if w.rng.random() < 0.2:
+        return "near Mosul, Iraq"
+    return f"{w.latin_place(incident.neighbourhood)}, {'near ' if w.rng.random() < 0.5 else ''}Mosul, Iraq"
+
+
 def write_official(w: Writer, root: Path, snapshot: str = "2017-12-21") -> list[tuple]:
     """The coalition's credible assessments add up to 326; Iraq's prime minister said 1,260."""
     rng, world = w.rng, w.world
@@ -243,14 +274,14 @@ def write_official(w: Writer, root: Path, snapshot: str = "2017-12-21") -> list[
         killed = min(len(incident.persons), credible_total - total)
         number += 1
         report_id = f"CJTF-{incident.date.year}-{incident.date.month:02d}-{number:03d}"
-        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), f"{w.latin_place(incident.neighbourhood)}, Mosul, Iraq" if rng.random() < 0.5 else "near Mosul, Iraq", str(rng.choice(["Airwars", "media", "self-reported"])), "Credible", killed])
+        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), cjtf_location(w, incident), str(rng.choice(["Airwars", "media", "self-reported"])), "Credible", killed])
         truth.append((f"cjtf:{report_id}", "", incident.incident_id))
         total += killed
     for pick in order[number: number + number * 3]:
         incident = coalition[pick]
         number += 1
         report_id = f"CJTF-{incident.date.year}-{incident.date.month:02d}-{number:03d}"
-        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), "near Mosul, Iraq", str(rng.choice(["Airwars", "media", ""])), "Non-credible", 0])
+        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), cjtf_location(w, incident), str(rng.choice(["Airwars", "media", ""])), "Non-credible", 0])
         truth.append((f"cjtf:{report_id}", "", incident.incident_id))
     write_csv(root / "official" / snapshot / "cjtf_assessments.csv", ["report_id", "report_date", "strike_date", "location", "allegation_source", "assessment", "civilians_killed"], rows)
     claims = [

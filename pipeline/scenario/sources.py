@@ -46,7 +46,28 @@ STRIKE_TYPES = {
     "airstrike": ["Airstrike"], "artillery": ["Artillery"], "air_or_artillery": ["Airstrike", "Artillery"], "mortar": ["Mortar"],
     "shelling": ["Shelling"], "execution": ["Execution"], "ied": ["IED"], "vbied": ["IED"], "gunfire": ["Small arms"], "unknown": ["Unknown"],
 }
+# How the sources word an incident's target and time (the pipeline's vocabulary is its own).
+TARGET_WORDS = {
+    "home": ["family home", "a house", "residential house", "home"],
+    "building": ["residential building", "apartment building", "a building"],
+    "street": ["street", "a road", "civilians in the street"],
+    "vehicle": ["a car", "civilian vehicle", "a minibus"],
+    "mosque": ["mosque", "a mosque"],
+    "market": ["market", "crowded market", "marketplace"],
+    "shelter": ["basement shelter", "a shelter"],
+    "fleeing": ["civilians fleeing", "families fleeing", "people fleeing"],
+    "checkpoint": ["checkpoint", "an IS checkpoint"],
+}
+SUMMARY_WEAPON = {
+    "airstrike": "an air strike", "artillery": "artillery fire", "air_or_artillery": "an air strike or artillery", "mortar": "mortar fire",
+    "shelling": "shelling", "execution": "IS fighters", "ied": "an IED", "vbied": "a car bomb", "gunfire": "gunfire", "unknown": "an attack",
+}
+TIME_WORDS = {"morning": ["morning", "AM", "dawn"], "afternoon": ["afternoon", "PM", "midday"], "evening": ["evening", "dusk"], "night": ["night", "overnight"]}
 AMNESTY_WEAPON = {"airstrike": "air-delivered munition", "artillery": "artillery", "air_or_artillery": "air-delivered munition", "mortar": "mortar", "shelling": "IRAM", "gunfire": "sniper fire", "execution": "execution", "ied": "IED", "vbied": "VBIED", "unknown": "unknown"}
+
+
+def choose(rng: np.random.Generator, options: list[str]) -> str:
+    return options[int(rng.integers(0, len(options)))]
 
 
 class Writer:

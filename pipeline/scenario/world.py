@@ -74,12 +74,46 @@ class Incident:
     neighbourhood: int
     persons: list[int] = field(default_factory=list)
     media: bool = False
+    # What witnesses describe of the event itself: where exactly, what was hit, at what time.
+    latitude: float = 0.0
+    longitude: float = 0.0
+    target: str = "unknown"
+    time_of_day: str = "unknown"
 
 
 @dataclass
 class World:
     incidents: list[Incident]
     persons: list[Person]
+
+
+# What was hit, by weapon: bombs fall on houses and buildings, IS shot people fleeing and
+# executed them at checkpoints, car bombs hit markets and crowds.
+TARGETS = {
+    "airstrike": (["home", "building", "street", "vehicle", "mosque"], [0.5, 0.3, 0.08, 0.07, 0.05]),
+    "air_or_artillery": (["home", "building", "street"], [0.55, 0.3, 0.15]),
+    "artillery": (["home", "street", "building", "market"], [0.5, 0.25, 0.15, 0.1]),
+    "mortar": (["home", "street", "market", "shelter"], [0.4, 0.35, 0.15, 0.1]),
+    "shelling": (["home", "street", "market", "shelter"], [0.4, 0.35, 0.15, 0.1]),
+    "execution": (["checkpoint", "fleeing", "home", "street"], [0.3, 0.3, 0.2, 0.2]),
+    "ied": (["street", "home", "vehicle", "fleeing"], [0.4, 0.3, 0.15, 0.15]),
+    "vbied": (["market", "street", "checkpoint", "fleeing"], [0.35, 0.35, 0.15, 0.15]),
+    "gunfire": (["fleeing", "street", "home"], [0.55, 0.3, 0.15]),
+    "unknown": (["home", "street", "fleeing", "building"], [0.35, 0.35, 0.15, 0.15]),
+}
+TIMES_OF_DAY = ["morning", "afternoon", "evening", "night"]
+
+
+def describe_incidents(rng: np.random.Generator, world: "World") -> None:
+    """Each incident's own detail, drawn from a generator of its own so the world's dead and the
+    lists stay what they were without it: a point inside the neighbourhood, a target, a time."""
+    for incident in world.incidents:
+        _key, _ar, _latin, _bank, lat, lon, _old = NEIGHBOURHOODS[incident.neighbourhood]
+        incident.latitude = float(lat + rng.normal(0, 0.003))
+        incident.longitude = float(lon + rng.normal(0, 0.003))
+        options, weights = TARGETS[incident.weapon]
+        incident.target = options[int(rng.choice(len(options), p=np.array(weights) / sum(weights)))]
+        incident.time_of_day = TIMES_OF_DAY[int(rng.integers(0, len(TIMES_OF_DAY)))]
 
 
 def _neighbourhoods_for(phase: str) -> list[int]:

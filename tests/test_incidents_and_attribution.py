@@ -1,0 +1,124 @@
+"""Incident linkage and attribution: the rules on small hand-made cases, and the accuracy floor on a simulated scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import pipeline.attribute as attribute_module
+from pipeline.attribute import attribute_incidents, attribute_victims, link_victims_to_incidents, load_policy
+from pipeline.link.evaluate import pairwise_scores
+from pipeline.link.incidents import link_incidents
+from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_actor, read_detail
+
+DAY = dt.date(2017, 3, 17)
+
+
+def test_incident_detail_is_read_from_free_text():
+    assert read_detail("In the dusk, shelling hit basement shelter in al-Muthanna", TARGET_PATTERNS) == "shelter"
+    assert read_detail("a car bomb hit a crowded market", TARGET_PATTERNS) == "market"  # the car bomb is the weapon, not the target
+    assert read_detail("civilian vehicle", TARGET_PATTERNS) == "vehicle"
+    assert read_detail("AM", TIME_PATTERNS) == "morning" and read_detail("overnight", TIME_PATTERNS) == "night"
+    assert read_detail("", TARGET_PATTERNS) is None and read_detail(None, TIME_PATTERNS) is None
+
+
+def test_a_perpetrator_is_read_only_when_one_side_is_named():
+    assert read_actor("ISIS sniper fire") == "islamic_state"
+    assert read_actor("US-led coalition air strike") == "coalition_or_iraqi"
+    assert read_actor("air strike") is None
+    assert read_actor("crossfire between ISIS and Iraqi forces") is None  # both sides: no evidence for either
+
+
+def _victims(rows: list[dict]) -> pl.DataFrame:
+    base = {"incident_keys": [], "date_of_death": DAY, "neighbourhood_id": "jadida", "causes": ["crushed"]}
+    return pl.DataFrame([{**base, **r} for r in rows], schema={"victim_id": pl.String, "incident_keys": pl.List(pl.String), "date_of_death": pl.Date, "neighbourhood_id": pl.String, "causes": pl.List(pl.String)})
+
+
+def _incidents(rows: list[dict]) -> pl.DataFrame:
+    base = {"date_start": DAY, "date_end": DAY, "neighbourhood_id": "jadida", "killed_min": 1, "killed_max": 1, "weapon": "airstrike", "party": "coalition_or_iraqi"}
+    return pl.DataFrame([{**base, **r} for r in rows], schema={"incident_id": pl.String, "date_start": pl.Date, "date_end": pl.Date, "neighbourhood_id": pl.String, "killed_min": pl.Int64, "killed_max": pl.Int64, "weapon": pl.String, "party": pl.String})
+
+
+NO_MEMBERS = pl.DataFrame(schema={"record_key": pl.String, "incident_id": pl.String})
+
+
+def test_a_morgue_only_victim_joins_the_incident_that_clearly_fits_and_keeps_the_probability():
+    policy = load_policy()
+    incidents = _incidents([{"incident_id": "big", "killed_min": 90, "killed_max": 120}, {"incident_id": "small", "weapon": "mortar", "killed_max": 2}])
+    links = link_victims_to_incidents(_victims([{"victim_id": "v1"}]), incidents, NO_MEMBERS, policy)
+    row = links.row(0, named=True)
+    assert row["incident_id"] == "big"
+    assert 0.97 < row["incident_link_probability"] < 1.0  # the small incident and the unreported dead keep a little
+    assert "likeliest of 2 incidents" in row["link_basis"]
+
+
+def test_a_cause_that_contradicts_the_weapon_rules_the_incident_out():
+    policy = load_policy()
+    incidents = _incidents([{"incident_id": "strike", "killed_max": 40}, {"incident_id": "shooting", "weapon": "execution", "party": "islamic_state", "killed_max": 10}])
+    links = link_victims_to_incidents(_victims([{"victim_id": "v1", "causes": ["execution"]}]), incidents, NO_MEMBERS, policy)
+    assert links.row(0, named=True)["incident_id"] == "shooting"
+
+
+def test_equally_likely_incidents_of_two_sides_leave_the_victim_unattributed_and_of_one_side_give_the_side():
+    policy = load_policy()
+    two_sides = _incidents([{"incident_id": "a", "killed_max": 10}, {"incident_id": "b", "weapon": "artillery", "party": "islamic_state", "killed_max": 20}])
+    victims = _victims([{"victim_id": "v1", "causes": ["unknown"]}])
+    links = link_victims_to_incidents(victims, two_sides, NO_MEMBERS, policy)
+    attributed = attribute_victims(victims, links, two_sides.with_columns(pl.lit("x").alias("party_basis"), pl.lit("R2 evidence-agrees").alias("rule")), policy)
+    assert attributed.row(0, named=True)["party"] == "undetermined"
+    one_side = _incidents([{"incident_id": "a", "killed_max": 10}, {"incident_id": "b", "killed_max": 10}])
+    links = link_victims_to_incidents(victims, one_side, NO_MEMBERS, policy)
+    attributed = attribute_victims(victims, links, one_side.with_columns(pl.lit("x").alias("party_basis"), pl.lit("R2 evidence-agrees").alias("rule")), policy)
+    row = attributed.row(0, named=True)
+    assert row["party"] == "coalition_or_iraqi" and row["rule"] == "V2" and row["incident_id"] is None
+    assert "a, b" in row["basis"]
+
+
+def test_attribution_never_reads_the_truth():
+    source = inspect.getsource(attribute_module)
+    assert "truth" not in source.lower()
+
+
+@pytest.fixture(scope="module")
+def scenario_result(tmp_path_factory):
+    from benchmarks.linkage import load_staged
+    from benchmarks.pipeline import newest
+    from pipeline.link.person_records import build_person_records
+    from pipeline.link.persons import link_persons
+    from pipeline.parse.official import parse_cjtf_assessments
+    from pipeline.scenario import simulate
+
+    out = tmp_path_factory.mktemp("scenario")
+    simulate(3, out, 1.0)
+    sources = out / "sources"
+    staged = load_staged(sources)
+    staged.update(parse_cjtf_assessments(newest(sources, "official") / "cjtf_assessments.csv", "s").tables)
+    people = link_persons(build_person_records(staged))
+    incidents = link_incidents(staged, people.clusters)
+    policy = load_policy()
+    attributed = attribute_incidents(incidents.incidents, incidents.membership, staged, policy)
+    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy), attributed, policy)
+    return out, incidents, victims
+
+
+def test_incident_linkage_on_a_scenario_meets_its_floor(scenario_result):
+    out, incidents, _ = scenario_result
+    truth = pl.read_csv(Path(out) / "truth" / "records.csv", infer_schema=False).filter(pl.col("person_id").fill_null("") == "")
+    scores = pairwise_scores(incidents.membership.select("record_key", pl.col("incident_id").alias("victim_id")), truth.select("record_key", pl.col("incident_id").alias("person_id")))
+    # Measured 0.81-0.83 on seeds 1-3 (benchmarks/pipeline.py); the issue's target is 0.90.
+    assert scores["precision"] >= 0.87 and scores["f1"] >= 0.78, scores
+
+
+def test_attributed_victims_are_right_where_the_policy_decides(scenario_result):
+    out, _, victims = scenario_result
+    truth = pl.read_csv(Path(out) / "truth" / "records.csv", infer_schema=False).filter(pl.col("person_id").fill_null("") != "")
+    persons = pl.read_csv(Path(out) / "truth" / "persons.csv", infer_schema=False)
+    joined = victims.select("party", "basis", pl.col("record_keys").list.first().alias("record_key")).join(truth, on="record_key").join(persons.select("person_id", pl.col("party").alias("true_party")), on="person_id")
+    decided = joined.filter(pl.col("party") != "undetermined")
+    assert decided.height > 0.3 * joined.height
+    assert (decided["party"] == decided["true_party"]).mean() >= 0.93  # measured 0.96-0.97
+    assert victims["basis"].null_count() == 0 and victims["party"].is_in(["coalition_or_iraqi", "islamic_state", "undetermined"]).all()
