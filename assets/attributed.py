@@ -58,14 +58,15 @@ def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: Pipel
     group_name="attributed",
     owners=["team:attribution"],
     kinds={"polars"},
-    ins={"victim_clusters": dg.AssetIn(), "incidents": dg.AssetIn(), "incident_membership": dg.AssetIn()},
+    ins={"victim_clusters": dg.AssetIn(), "incidents": dg.AssetIn(), "incident_membership": dg.AssetIn(), "person_records": dg.AssetIn()},
     description="One row per distinct dead person the sources document, with party, weapon and the basis for them: the records and the rule that decided.\n\n" + lineage_markdown(VICTIM_LINEAGE),
     metadata={"dagster/column_schema": table_schema(VictimsModel), "dagster/column_lineage": column_lineage(VICTIM_LINEAGE)},
     check_specs=[dg.AssetCheckSpec("schema", asset="victims", blocking=True)],
 )
-def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame):
+def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame, person_records: pl.DataFrame):
     policy = load_policy(paths.policy)
-    victim_incidents = link_victims_to_incidents(victim_clusters, incidents, incident_membership, policy)
+    # person_records: the name parts that show which morgue-only victims were relatives of named ones.
+    victim_incidents = link_victims_to_incidents(victim_clusters, incidents, incident_membership, policy, person_records)
     frame = attribute_victims(victim_clusters, victim_incidents, incidents, policy)
     yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "by_party": dg.MetadataValue.json(dict(frame.group_by("party").len().iter_rows()))})
     yield schema_check_result(VictimsModel, frame, "victims")

@@ -75,7 +75,7 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
     lap("link incidents")
     policy = load_policy()
     attributed = attribute_incidents(incidents.incidents, incidents.membership, staged, policy)
-    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy), attributed, policy)
+    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy, records), attributed, policy)
     tallies = build_tallies(victims, staged)
     lap("attribute")
     estimates = estimate(capture_histories(victims))

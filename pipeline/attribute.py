@@ -31,6 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.kinship import household_links, victim_names
 from pipeline.vocab import read_actor
 
 DEFAULT_POLICY = Path(__file__).parent / "config" / "attribution.toml"
@@ -50,6 +51,7 @@ class Policy:
     victim_incident_min_probability: float
     cause_weapon_likelihood: dict
     ibc_named_perpetrator: bool
+    household_links: bool
     path: str
 
 
@@ -61,7 +63,8 @@ def load_policy(path: Path | None = None) -> Policy:
         tuple(data["airwars_attributable_gradings"]), dict(data["weapon_parties"]), dict(data["cause_parties"]),
         data["conflict_resolution"], int(data["victim_incident_date_window_days"]),
         float(data["victim_incident_adjacent_day_factor"]), float(data["victim_incident_unreported_weight"]), float(data["victim_incident_min_probability"]),
-        dict(data["cause_weapon_likelihood"]), bool(data.get("ibc_named_perpetrator", True)), str(path),
+        dict(data["cause_weapon_likelihood"]), bool(data.get("ibc_named_perpetrator", True)),
+        bool(data.get("household_links", True)), str(path),
     )
 
 
@@ -111,10 +114,12 @@ def attribute_incidents(incidents: pl.DataFrame, membership: pl.DataFrame, stage
     ).drop("parties", "credible", "evidence")
 
 
-def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataFrame, membership: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataFrame, membership: pl.DataFrame, policy: Policy, person_records: pl.DataFrame | None = None) -> pl.DataFrame:
     """victim_id -> incident_id with probability.
 
-    A list victim inherits its record's incident (probability 1). A morgue-only victim is weighed
+    A list victim inherits its record's incident (probability 1). A morgue-only victim whose close
+    relative died the same day in the same place and is named in an incident joins that incident
+    (pipeline/kinship.py; needs `person_records` for the name parts). Any other morgue-only victim is weighed
     against the incidents that fit its date (within the window), neighbourhood and cause: each
     candidate's weight is the number it killed (a strike that killed forty is forty times likelier
     to be where a body came from than one that killed one), a quarter of that for a day's
@@ -130,6 +135,12 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
         pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis"),
         pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
     ).drop("incident_key")
+    if person_records is not None and policy.household_links:
+        names = victim_names(victim_clusters, person_records).join(victim_clusters.select("victim_id", "date_of_death", "neighbourhood_id"), on="victim_id")
+        kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(
+            pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
+        )
+        inherited = pl.concat([inherited.select(kin.columns), kin])
     unlinked = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()) & pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
     window = pl.duration(days=policy.victim_incident_date_window_days)
     candidates = unlinked.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(

@@ -122,3 +122,24 @@ def test_attributed_victims_are_right_where_the_policy_decides(scenario_result):
     assert decided.height > 0.3 * joined.height
     assert (decided["party"] == decided["true_party"]).mean() >= 0.93  # measured 0.96-0.97
     assert victims["basis"].null_count() == 0 and victims["party"].is_in(["coalition_or_iraqi", "islamic_state", "undetermined"]).all()
+
+
+def test_a_morgue_only_child_joins_the_incident_its_named_father_died_in_and_a_stranger_does_not():
+    from pipeline.kinship import household_links
+
+    def person(victim_id, given, father, grandfather, family=None, day=DAY, place="zanjili"):
+        return {"victim_id": victim_id, "given_key": given, "father_key": father, "grandfather_key": grandfather, "family_key": family, "date_of_death": day, "neighbourhood_id": place}
+
+    victims = pl.DataFrame([
+        person("father", "يونس", "احمد", "محمد", "الجبوري"),  # named in Airwars CI1
+        person("son", "علي", "يونس", "احمد", "الجبوري"),  # morgue only: his father is Younis, grandfather Ahmed
+        person("daughter", "فاطمة", "يونس", "احمد", None, day=None),  # morgue only, date not recorded
+        person("stranger", "عمر", "يونس", "احمد", "الطائي"),  # same father and grandfather names, another family
+        person("elsewhere", "حسن", "يونس", "احمد", "الجبوري", day=dt.date(2017, 4, 2), place="najjar"),  # same names, another day and place
+    ])
+    linked = pl.DataFrame({"victim_id": ["father"], "incident_id": ["i-1"]})
+    links = {row["victim_id"]: row for row in household_links(victims, linked).iter_rows(named=True)}
+    assert links["son"]["incident_id"] == "i-1" and links["son"]["incident_link_probability"] == 0.95
+    assert "same day in the same place" in links["son"]["link_basis"]
+    assert links["daughter"]["incident_link_probability"] == 0.75  # a sibling of the son, the day unknown: a weaker link
+    assert "stranger" not in links and "elsewhere" not in links
