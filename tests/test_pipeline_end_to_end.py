@@ -70,6 +70,17 @@ def test_snapshot_changes_list_what_the_newest_morgue_added(built):
     assert morgue.filter(pl.col("change") == "removed").is_empty()
 
 
+def test_headline_changes_compare_the_published_figures_with_the_previous_snapshots(built):
+    root, settings, *_ = built
+    read = lambda name: pl.read_parquet(settings.warehouse / f"{name}.parquet")  # noqa: E731
+    changes = {row["figure"]: row for row in read("headline_changes").to_dicts()}
+    victims = read("victims")
+    assert changes["documented deaths"]["current"] == victims.height
+    assert changes["deaths attributed to islamic_state"]["current"] == victims.filter(pl.col("party") == "islamic_state").height
+    assert 0 < changes["documented deaths"]["difference"] == victims.height - changes["documented deaths"]["previous"]
+    assert "What the newest snapshots changed" in (settings.warehouse / "report.html").read_text(encoding="utf-8")
+
+
 def test_linkage_floor_against_truth(built):
     """A stable floor on a small scenario: the linkage must not regress below it."""
     root, settings, *_ = built
