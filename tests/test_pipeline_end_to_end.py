@@ -57,6 +57,14 @@ def test_outputs_keep_the_contract_and_trace_to_records(built):
     assert overall["documented"] == len(victims) and overall["headline"].startswith("Between")
 
 
+def test_column_lineage_names_exactly_the_columns_of_the_built_tables(built):
+    from pipeline.lineage import LINEAGE
+
+    root, settings, *_ = built
+    for table, deps in LINEAGE.items():
+        assert set(deps) == set(pl.read_parquet_schema(settings.warehouse / f"{table}.parquet")), table
+
+
 def test_snapshot_changes_list_what_the_newest_morgue_added(built):
     root, settings, *_ = built
     changes = pl.read_parquet(settings.warehouse / "snapshot_changes.parquet")
