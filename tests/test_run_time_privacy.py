@@ -120,3 +120,19 @@ def test_logs_do_not_name_any_victim(guarded_build):
     escaped = text.replace("\\\\", "\\")
     leaked = sorted(n for n in names if n in text or json.dumps(n)[1:-1] in escaped)
     assert leaked == [], f"{len(leaked)} victims' names in the logs, e.g. {leaked[:5]}"
+
+
+def test_the_report_and_the_data_docs_do_not_name_any_victim(guarded_build):
+    """The two files meant for readers outside the team: the HTML report and the great-expectations Data Docs."""
+    root, home, attempts, result, isolated = guarded_build
+    warehouse = root / "warehouse"
+    names = victim_names(warehouse)
+    pages = [warehouse / "report.html", *(warehouse / "data_docs").rglob("*.html"), *(warehouse / "data_docs").rglob("*.json")]
+    assert len(pages) > 2
+    leaked = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        found = [n for n in names if n in text or json.dumps(n)[1:-1] in text]
+        if found:
+            leaked[str(page.relative_to(warehouse))] = found[:3]
+    assert leaked == {}
