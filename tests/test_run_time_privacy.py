@@ -136,3 +136,14 @@ def test_the_report_and_the_data_docs_do_not_name_any_victim(guarded_build):
         if found:
             leaked[str(page.relative_to(warehouse))] = found[:3]
     assert leaked == {}
+
+
+def test_the_ui_binds_loopback_and_the_instance_sends_no_telemetry():
+    """`make ui` serves on 127.0.0.1 only, and the project's instance settings turn telemetry off."""
+    make = subprocess.run(["make", "-n", "ui"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    server = [line for line in make.stdout.splitlines() if "dagster dev" in line]
+    assert server and all("-h 127.0.0.1" in line for line in server), make.stdout
+    import yaml
+
+    settings = yaml.safe_load((PROJECT / "dagster.yaml").read_text())
+    assert settings["telemetry"]["enabled"] is False
