@@ -5,6 +5,7 @@ import polars as pl
 
 from pipeline.attribute import attribute_incidents, attribute_victims, link_victims_to_incidents, load_policy
 from pipeline.checks import schema_check_result, table_schema
+from pipeline.lineage import lineage_metadata, with_lineage
 from pipeline.link.incidents import link_incidents
 from pipeline.resources import PipelinePaths
 from pipeline.tallies import build_tallies
@@ -12,32 +13,12 @@ from schemas.attributed import IncidentsModel, OfficialComparisonModel, TalliesM
 
 INCIDENT_TABLES = ("staged_airwars_incidents", "staged_ibc_incidents", "staged_amnesty_incidents", "staged_cjtf_assessments")
 CONTEXT_TABLES = ("staged_un_casualties", "staged_official_claims")
-VICTIM_LINEAGE = {
-    "victim_id": [("victim_clusters", "victim_id")],
-    "record_keys": [("person_records", "record_key")],
-    "party": [("incidents", "party"), ("victim_clusters", "causes")],
-    "weapon": [("incidents", "weapon"), ("victim_clusters", "causes")],
-    "basis": [("incidents", "party_basis"), ("victim_clusters", "causes")],
-    "incident_id": [("incident_membership", "incident_id"), ("victim_clusters", "incident_keys")],
-}
-
-
-def column_lineage(deps: dict[str, list[tuple[str, str]]]) -> dg.TableColumnLineage:
-    return dg.TableColumnLineage(
-        deps_by_column={column: [dg.TableColumnDep(asset_key=dg.AssetKey(asset), column_name=name) for asset, name in sources] for column, sources in deps.items()}
-    )
-
-
-def lineage_markdown(deps: dict[str, list[tuple[str, str]]]) -> str:
-    """The open-source UI stores column lineage but does not draw it: render it as a table too."""
-    rows = [f"| `{column}` | " + ", ".join(f"`{asset}.{name}`" for asset, name in sources) + " |" for column, sources in deps.items()]
-    return "\n".join(["| column | comes from |", "| --- | --- |", *rows])
 
 
 @dg.multi_asset(
     name="link_and_attribute_incidents",
     outs={
-        "incidents": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"splink", "polars"}, description="One row per distinct incident across Airwars, IBC, Amnesty and the coalition's assessments, with its party and the basis for it.", metadata={"dagster/column_schema": table_schema(IncidentsModel)}),
+        "incidents": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"splink", "polars"}, description=with_lineage("One row per distinct incident across Airwars, IBC, Amnesty and the coalition's assessments, with its party and the basis for it.", "incidents"), metadata={"dagster/column_schema": table_schema(IncidentsModel), **lineage_metadata("incidents")}),
         "incident_links": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Scored pairs of incident records across sources."),
         "incident_membership": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Incident record key -> incident_id."),
     },
@@ -59,8 +40,8 @@ def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: Pipel
     owners=["team:attribution"],
     kinds={"polars"},
     ins={"victim_clusters": dg.AssetIn(), "incidents": dg.AssetIn(), "incident_membership": dg.AssetIn(), "person_records": dg.AssetIn()},
-    description="One row per distinct dead person the sources document, with party, weapon and the basis for them: the records and the rule that decided.\n\n" + lineage_markdown(VICTIM_LINEAGE),
-    metadata={"dagster/column_schema": table_schema(VictimsModel), "dagster/column_lineage": column_lineage(VICTIM_LINEAGE)},
+    description=with_lineage("One row per distinct dead person the sources document, with party, weapon and the basis for them: the records and the rule that decided.", "victims"),
+    metadata={"dagster/column_schema": table_schema(VictimsModel), **lineage_metadata("victims")},
     check_specs=[dg.AssetCheckSpec("schema", asset="victims", blocking=True)],
 )
 def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame, person_records: pl.DataFrame):
@@ -75,9 +56,9 @@ def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clus
 @dg.multi_asset(
     name="tally",
     outs={
-        "tallies": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description="Deaths by party, weapon, month, bank and neighbourhood.", metadata={"dagster/column_schema": table_schema(TalliesModel)}),
-        "official_comparison": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description="Documented deaths against the coalition's 326 and the Iraqi government's 1,260.", metadata={"dagster/column_schema": table_schema(OfficialComparisonModel)}),
-        "un_crosscheck": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description="The UN's aggregates per period and perpetrator against the pipeline's counts, with the differences.", metadata={"dagster/column_schema": table_schema(UnCrosscheckModel)}),
+        "tallies": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description=with_lineage("Deaths by party, weapon, month, bank and neighbourhood.", "tallies"), metadata={"dagster/column_schema": table_schema(TalliesModel), **lineage_metadata("tallies")}),
+        "official_comparison": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description=with_lineage("Documented deaths against the coalition's 326 and the Iraqi government's 1,260.", "official_comparison"), metadata={"dagster/column_schema": table_schema(OfficialComparisonModel), **lineage_metadata("official_comparison")}),
+        "un_crosscheck": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description=with_lineage("The UN's aggregates per period and perpetrator against the pipeline's counts, with the differences.", "un_crosscheck"), metadata={"dagster/column_schema": table_schema(UnCrosscheckModel), **lineage_metadata("un_crosscheck")}),
     },
     ins={"victims": dg.AssetIn(), **{t: dg.AssetIn(t) for t in CONTEXT_TABLES}},
     check_specs=[

@@ -6,6 +6,7 @@ import polars as pl
 from pipeline.checks import schema_check_result, table_schema
 from pipeline.estimate import capture_histories as build_capture_histories
 from pipeline.estimate import estimate
+from pipeline.lineage import lineage_metadata, with_lineage
 from schemas.estimated import CaptureHistoriesModel, EstimatesModel
 
 
@@ -13,8 +14,8 @@ from schemas.estimated import CaptureHistoriesModel, EstimatesModel
     group_name="estimated",
     owners=["team:estimation"],
     kinds={"polars"},
-    description="Each documented victim's capture history across the named lists (morgue, Airwars, IBC, Amnesty), with the strata used for estimation.",
-    metadata={"dagster/column_schema": table_schema(CaptureHistoriesModel)},
+    description=with_lineage("Each documented victim's capture history across the named lists (morgue, Airwars, IBC, Amnesty), with the strata used for estimation.", "capture_histories"),
+    metadata={"dagster/column_schema": table_schema(CaptureHistoriesModel), **lineage_metadata("capture_histories")},
     check_specs=[dg.AssetCheckSpec("schema", asset="capture_histories", blocking=True)],
 )
 def capture_histories(victims: pl.DataFrame):
@@ -27,8 +28,8 @@ def capture_histories(victims: pl.DataFrame):
     group_name="estimated",
     owners=["team:estimation"],
     kinds={"statsmodels"},
-    description="Documented count and estimated total deaths with 95% intervals, overall and per stratum (log-linear multiple systems estimation).",
-    metadata={"dagster/column_schema": table_schema(EstimatesModel)},
+    description=with_lineage("Documented count and estimated total deaths with 95% intervals, overall and per stratum (log-linear multiple systems estimation).", "estimates"),
+    metadata={"dagster/column_schema": table_schema(EstimatesModel), **lineage_metadata("estimates")},
     check_specs=[dg.AssetCheckSpec("schema", asset="estimates", blocking=True)],
 )
 def estimates(capture_histories: pl.DataFrame):

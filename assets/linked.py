@@ -10,6 +10,7 @@ from pipeline.checks import schema_check_result, table_schema
 from pipeline.link.decisions import load_decisions
 from pipeline.link.person_records import build_person_records
 from pipeline.link.persons import link_persons
+from pipeline.lineage import lineage_metadata, with_lineage
 from pipeline.resources import PipelinePaths
 from schemas.linked import PersonLinksModel, PersonRecordsModel, ReviewQueueModel, VictimClustersModel
 
@@ -21,8 +22,8 @@ PERSON_TABLES = ("staged_morgue", "staged_airwars_victims", "staged_airwars_inci
     ins={table: dg.AssetIn(table) for table in PERSON_TABLES},
     owners=["team:linkage"],
     kinds={"polars"},
-    description="One row per record that describes one dead person, from the morgue, Airwars, IBC and Amnesty, with comparable name forms (Arabic transliterated to Latin, name parts, keys).",
-    metadata={"dagster/column_schema": table_schema(PersonRecordsModel)},
+    description=with_lineage("One row per record that describes one dead person, from the morgue, Airwars, IBC and Amnesty, with comparable name forms (Arabic transliterated to Latin, name parts, keys).", "person_records"),
+    metadata={"dagster/column_schema": table_schema(PersonRecordsModel), **lineage_metadata("person_records")},
     check_specs=[dg.AssetCheckSpec("schema", asset="person_records", blocking=True)],
 )
 def person_records(context: dg.AssetExecutionContext, **staged: pl.DataFrame):
@@ -35,7 +36,7 @@ def person_records(context: dg.AssetExecutionContext, **staged: pl.DataFrame):
     name="link_people",
     outs={
         "person_links": dg.AssetOut(group_name="linked", owners=["team:linkage"], kinds={"splink", "duckdb"}, description="Scored candidate pairs of person records (Splink on DuckDB), with reviewer decisions applied.", metadata={"dagster/column_schema": table_schema(PersonLinksModel)}),
-        "victim_clusters": dg.AssetOut(group_name="linked", owners=["team:linkage"], kinds={"polars"}, description="One row per distinct dead person: the records behind them, best names, and the weakest link inside the cluster.", metadata={"dagster/column_schema": table_schema(VictimClustersModel)}),
+        "victim_clusters": dg.AssetOut(group_name="linked", owners=["team:linkage"], kinds={"polars"}, description=with_lineage("One row per distinct dead person: the records behind them, best names, and the weakest link inside the cluster.", "victim_clusters"), metadata={"dagster/column_schema": table_schema(VictimClustersModel), **lineage_metadata("victim_clusters")}),
         "review_queue": dg.AssetOut(group_name="linked", owners=["team:linkage"], kinds={"polars"}, description="Pairs in the uncertain band, side by side, with the match weight explained field by field. Decide them in the decisions file (MOSUL_DECISIONS).", metadata={"dagster/column_schema": table_schema(ReviewQueueModel)}),
     },
     ins={"person_records": dg.AssetIn("person_records")},

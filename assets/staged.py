@@ -114,6 +114,17 @@ def staged_asset(source: StagedSource) -> dg.AssetsDefinition:
     return _stage
 
 
+def parse_previous(source: StagedSource, manifests: list[pl.DataFrame]) -> ParseResult | None:
+    """Run the source's parser on its snapshot before the newest (the raw manifests list the
+    history); None if the source has fewer than two snapshots. A previous snapshot that is gone
+    or unusable raises (SnapshotError, FileNotFoundError) for the caller to report."""
+    if any(manifest.is_empty() or len(manifest["history"][0]) < 2 for manifest in manifests):
+        return None
+    previous = manifests[0]["history"][0][-2]
+    paths = [Path(m["path"][0]).parent.parent / previous / Path(m["path"][0]).name for m in manifests]
+    return source.parse(*paths, previous)
+
+
 staged_assets = [staged_asset(source) for source in STAGED_SOURCES]
 
 
@@ -142,33 +153,3 @@ def unresolved_places(**tables: pl.DataFrame) -> dg.Output:
     ]
     frame = pl.concat(frames).sort("n_records", descending=True)
     return dg.Output(frame, metadata={"dagster/row_count": len(frame), "records_unresolved": int(frame["n_records"].sum()) if len(frame) else 0})
-
-
-@dg.asset(
-    group_name="reported",
-    owners=["team:data"],
-    kinds={"polars"},
-    ins={**{raw: dg.AssetIn(raw) for source in STAGED_SOURCES for raw in source.raw_assets}, **{table: dg.AssetIn(table) for table in STAGED_TABLES}},
-    description="What each source's newest snapshot added, removed or changed against its previous snapshot (both parsed the same way), record by record.",
-)
-def snapshot_changes(context: dg.AssetExecutionContext, **inputs: pl.DataFrame) -> dg.Output:
-    from pipeline.changes import CHANGE_SCHEMA, table_changes
-
-    frames, summary = [pl.DataFrame(schema=CHANGE_SCHEMA)], {}
-    for source in STAGED_SOURCES:
-        manifests = [inputs[raw] for raw in source.raw_assets]
-        if any(m.is_empty() or len(m["history"][0]) < 2 for m in manifests):
-            continue
-        previous = manifests[0]["history"][0][-2]
-        paths = [Path(m["path"][0]).parent.parent / previous / Path(m["path"][0]).name for m in manifests]
-        try:
-            parsed = source.parse(*paths, previous)
-        except (SnapshotError, FileNotFoundError) as error:
-            context.log.warning(f"{source.name}: previous snapshot {previous} unreadable ({error}); no comparison")
-            continue
-        for table in source.tables:
-            changes = table_changes(table, parsed.tables[table], inputs[table])
-            frames.append(changes)
-            summary[f"{table} ({previous} -> {manifests[0]['snapshot'][0]})"] = dict(changes.group_by("change").len().iter_rows())
-    frame = pl.concat(frames)
-    return dg.Output(frame, metadata={"dagster/row_count": len(frame), "summary": dg.MetadataValue.json(summary)})

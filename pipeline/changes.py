@@ -1,14 +1,21 @@
-"""What a new snapshot changed against the previous one: records added, removed and changed.
+"""What a new snapshot changed against the previous one: records added, removed and changed,
+and what that did to the headline figures.
 
 Both snapshots go through the same parser, so a change is a change in the source, not in how
-it was read. Bookkeeping columns (snapshot, source_row) are not compared.
+it was read. Bookkeeping columns (snapshot, source_row) are not compared. The headline figures
+of the previous snapshot set are computed by the same plain functions as the current ones
+(pipeline/rebuild.py) with the same reviewer decisions and policy, so a difference is what the
+snapshots changed, exactly and reproducibly, not what happened to differ between two runs.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from pipeline.codes import PARTIES
+
 CHANGE_SCHEMA = {"table": pl.String, "record_key": pl.String, "change": pl.String, "fields": pl.String}
+HEADLINE_CHANGE_SCHEMA = {"figure": pl.String, "previous": pl.Float64, "current": pl.Float64, "difference": pl.Float64}
 IGNORED = {"snapshot", "source_row"}
 
 
@@ -24,3 +31,31 @@ def table_changes(table: str, previous: pl.DataFrame, current: pl.DataFrame) -> 
         if fields:
             rows.append({"table": table, "record_key": key, "change": "changed", "fields": ", ".join(fields)})
     return pl.DataFrame(rows, schema=CHANGE_SCHEMA)
+
+
+def headline_figures(victims: pl.DataFrame, estimates: pl.DataFrame, official: pl.DataFrame) -> dict[str, float | None]:
+    """The figures the headline quotes, by name: documented deaths, deaths by party, the
+    multiple of each official figure, and the overall estimate with its interval."""
+    by_party = dict(victims.group_by("party").len().iter_rows()) if len(victims) else {}
+    figures: dict[str, float | None] = {"documented deaths": float(len(victims))}
+    figures.update({f"deaths attributed to {party}": float(by_party.get(party, 0)) for party in PARTIES})
+    for claimant, figure, multiple in official.select("claimant", "official_figure", "multiple").iter_rows():
+        figures[f"{claimant} figure"] = float(figure)
+        figures[f"multiple of the {claimant} figure"] = multiple
+    overall = estimates.filter(pl.col("stratum") == "all")
+    for column in ("estimate", "lower", "upper"):
+        value = overall[column][0] if len(overall) else None
+        figures[f"estimated deaths ({'central' if column == 'estimate' else column + ' bound'})"] = None if value is None else round(float(value), 1)
+    return figures
+
+
+def headline_changes(previous: dict[str, float | None], current: dict[str, float | None]) -> pl.DataFrame:
+    """One row per figure in either set: previous, current and current - previous (null where
+    a side has no value, e.g. a claimant that only the newest snapshot names)."""
+    figures = list(dict.fromkeys([*current, *previous]))
+    rows = [
+        {"figure": f, "previous": previous.get(f), "current": current.get(f),
+         "difference": None if previous.get(f) is None or current.get(f) is None else round(current[f] - previous[f], 2)}
+        for f in figures
+    ]
+    return pl.DataFrame(rows, schema=HEADLINE_CHANGE_SCHEMA)

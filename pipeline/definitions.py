@@ -19,7 +19,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
             *staged.staged_assets,
             reported.rejects,
             staged.unresolved_places,
-            staged.snapshot_changes,
+            reported.compare_snapshots,
             reported.data_docs,
             linked.person_records,
             linked.link_people,

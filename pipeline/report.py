@@ -65,7 +65,27 @@ def headline_sentence(victims: pl.DataFrame, estimates: pl.DataFrame, official: 
     )
 
 
-def build_report(victims: pl.DataFrame, incidents: pl.DataFrame, tallies: pl.DataFrame, estimates: pl.DataFrame, official: pl.DataFrame, un: pl.DataFrame, generated_at: str | None = None) -> str:
+def _number(value: float | None) -> str:
+    if value is None:
+        return "&ndash;"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def changes_section(changes: pl.DataFrame | None) -> str:
+    """What the newest snapshots did to the headline figures (headline_changes); nothing when no
+    source has a previous snapshot to compare with."""
+    if changes is None or changes.is_empty():
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(r['figure'])}</td><td>{_number(r['previous'])}</td><td>{_number(r['current'])}</td><td>{'&ndash;' if r['difference'] is None else ('+' if r['difference'] > 0 else '') + _number(r['difference'])}</td></tr>"
+        for r in changes.iter_rows(named=True)
+    )
+    return f"""<h2>What the newest snapshots changed</h2>
+<p>The same figures computed on each source's previous snapshot and on its newest one, with the same reviewer decisions and policy (table <code>headline_changes</code>; record by record in <code>snapshot_changes</code>).</p>
+<table><tr><th>figure</th><th>previous snapshots</th><th>newest snapshots</th><th>difference</th></tr>{rows}</table>"""
+
+
+def build_report(victims: pl.DataFrame, incidents: pl.DataFrame, tallies: pl.DataFrame, estimates: pl.DataFrame, official: pl.DataFrame, un: pl.DataFrame, generated_at: str | None = None, changes: pl.DataFrame | None = None) -> str:
     figures = [
         _stacked(tallies, "month", "Documented deaths per month, by party"),
         _stacked(tallies, "bank", "Documented deaths by bank of the Tigris, by party"),
@@ -86,6 +106,7 @@ def build_report(victims: pl.DataFrame, incidents: pl.DataFrame, tallies: pl.Dat
 <h1>Civilian deaths in the battle for Mosul, October 2016 to July 2017</h1>
 <p class="headline">{html.escape(headline_sentence(victims, estimates, official))}</p>
 <p>{len(victims):,} distinct victims from the morgue list, Airwars, Iraq Body Count and Amnesty International; {len(incidents):,} distinct incidents. Generated {stamp}.</p>
+{changes_section(changes)}
 {''.join(f'<div>{c}</div>' for c in charts)}
 <h2>Against the UN's aggregates</h2>
 <table><tr><th>period</th><th>area</th><th>perpetrator</th><th>UN</th><th>documented here</th><th>difference</th></tr>{un_rows}</table>

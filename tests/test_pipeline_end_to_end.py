@@ -57,6 +57,14 @@ def test_outputs_keep_the_contract_and_trace_to_records(built):
     assert overall["documented"] == len(victims) and overall["headline"].startswith("Between")
 
 
+def test_column_lineage_names_exactly_the_columns_of_the_built_tables(built):
+    from pipeline.lineage import LINEAGE
+
+    root, settings, *_ = built
+    for table, deps in LINEAGE.items():
+        assert set(deps) == set(pl.read_parquet_schema(settings.warehouse / f"{table}.parquet")), table
+
+
 def test_snapshot_changes_list_what_the_newest_morgue_added(built):
     root, settings, *_ = built
     changes = pl.read_parquet(settings.warehouse / "snapshot_changes.parquet")
@@ -68,6 +76,17 @@ def test_snapshot_changes_list_what_the_newest_morgue_added(built):
             return {r["ت"] for r in csv.DictReader(handle)}
     assert morgue.filter(pl.col("change") == "added").height == len(rows(snapshots[-1]) - rows(snapshots[-2])) > 0
     assert morgue.filter(pl.col("change") == "removed").is_empty()
+
+
+def test_headline_changes_compare_the_published_figures_with_the_previous_snapshots(built):
+    root, settings, *_ = built
+    read = lambda name: pl.read_parquet(settings.warehouse / f"{name}.parquet")  # noqa: E731
+    changes = {row["figure"]: row for row in read("headline_changes").to_dicts()}
+    victims = read("victims")
+    assert changes["documented deaths"]["current"] == victims.height
+    assert changes["deaths attributed to islamic_state"]["current"] == victims.filter(pl.col("party") == "islamic_state").height
+    assert 0 < changes["documented deaths"]["difference"] == victims.height - changes["documented deaths"]["previous"]
+    assert "What the newest snapshots changed" in (settings.warehouse / "report.html").read_text(encoding="utf-8")
 
 
 def test_linkage_floor_against_truth(built):
