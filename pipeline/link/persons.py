@@ -34,7 +34,7 @@ from pipeline.places import neighbourhood_centroids
 
 # Pairs scored at or above MATCH_THRESHOLD are linked (subject to the guards); pairs between
 # REVIEW_LOWER and MATCH_THRESHOLD go to the review queue. docs/linkage.md says why these values.
-MATCH_THRESHOLD = 0.70
+MATCH_THRESHOLD = 0.65
 REVIEW_LOWER = 0.30
 # A record without a name (an unidentified body, an unnamed list victim) is linked on day,
 # place, age and sex alone, and no name guard can catch a wrong link: it must stand on its
