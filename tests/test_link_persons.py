@@ -324,3 +324,13 @@ def test_a_victim_no_name_could_have_matched_is_not_linkable():
     clusters, _ = cluster_records(records, _links([("morgue:1", "morgue:2", 0.1)]), 0.7)
     linkable = dict(clusters.select(pl.col("record_keys").list.first(), "is_linkable").iter_rows())
     assert linkable == {"airwars:CI1/1": False, "morgue:1": True, "morgue:2": False}
+
+
+def test_scores_count_pairs_and_cross_list_pairs():
+    from pipeline.link.evaluate import pairwise_scores
+
+    truth = pl.DataFrame({"record_key": ["morgue:1", "airwars:A/1", "morgue:2", "morgue:3"], "person_id": ["P1", "P1", "P2", "P2"]})
+    sources = truth.select("record_key", pl.col("record_key").str.split(":").list.first().alias("source"))
+    predicted = pl.DataFrame({"record_key": ["morgue:1", "airwars:A/1", "morgue:2", "morgue:3"], "victim_id": ["v1", "v2", "v3", "v3"]})
+    scores = pairwise_scores(predicted, truth, sources)
+    assert (scores["precision"], scores["recall"], scores["cross_list_pairs_true"], scores["cross_list_recall"]) == (1.0, 0.5, 1, 0.0)
