@@ -11,8 +11,9 @@ the documented count alone.
 
 Two ways to build the victims table:
 - `oracle`: perfect linkage of what can be linked, from truth/records.csv: a person's records are
-  one victim; an unidentified morgue body (name `مجهول الهوية`) and an unnamed IBC victim stay
-  victims of their own, as no linker could place them. Bank and date come from truth/persons.csv.
+  one victim; a record without a usable name (an unidentified morgue body, an unnamed IBC victim,
+  a kunya or relation-only name; the parser's `has_name`) stays a victim of its own, as no linker
+  could place it. Bank and date come from truth/persons.csv.
   This tests the estimator alone.
 - `pipeline`: the project's parsers and person linkage on the scenario's sources.
 Only this benchmark reads truth; the estimator never does.
@@ -21,7 +22,6 @@ Only this benchmark reads truth; the estimator never does.
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
 import tempfile
 import time
@@ -32,44 +32,30 @@ import polars as pl
 
 from pipeline.estimate import EstimationConfig, capture_histories, estimate
 
-UNIDENTIFIED = "مجهول الهوية"
-
-
 def simulate(seed: int, out: Path, scale: float, difficulty: str) -> None:
-    """The project's scenario simulator (pipeline.simulate, or pipeline.scenario in older trees)."""
-    try:
-        from pipeline.simulate import simulate as run
-    except ImportError:
-        from pipeline.scenario import simulate as run
+    """The project's scenario simulator, the same one every benchmark and test uses."""
+    from pipeline.scenario import simulate as run
+
     run(seed, out, scale, difficulty)
 
 
-def newest_snapshot(sources: Path, source: str) -> Path | None:
-    folder = sources / source
-    dated = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.exists() else []
-    return dated[-1] if dated else None
-
-
 def unlinkable_records(sources: Path) -> set[str]:
-    """Record keys no linker could join to another list: unidentified bodies, unnamed IBC victims."""
-    keys = set()
-    morgue = newest_snapshot(sources, "morgue")
-    if morgue is not None:
-        with open(morgue / "morgue.csv", encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if row["الاسم"].strip().startswith(UNIDENTIFIED):
-                    keys.add(f"morgue:{row['ت'].strip()}")
-    ibc = newest_snapshot(sources, "ibc")
-    if ibc is not None and (ibc / "victims.csv").exists():
-        with open(ibc / "victims.csv", encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if not row["name"].strip():
-                    keys.add(f"ibc:{row['code'].strip()}/{row['seq'].strip()}")
-    return keys
+    """Record keys no name-based linker could join to another list: the records whose name the
+    pipeline's own name parser finds no usable name in (`has_name` false: an unidentified body, an
+    unnamed IBC victim, a name given only by relation or kunya such as "Umm Raed" or "Wife of Ali
+    Yasser"). The same definition the linker and the estimator use (victim_clusters.is_linkable),
+    so the oracle differs from the pipeline only by linkage errors."""
+    from benchmarks.linkage import load_staged
+    from pipeline.link.person_records import build_person_records
+
+    records = build_person_records(load_staged(sources))
+    return set(records.filter(~pl.col("has_name"))["record_key"])
 
 
 def oracle_victims(scenario: Path) -> pl.DataFrame:
-    """The victims table a perfect linker would build (columns as victim_clusters needs here)."""
+    """The victims table a perfect linker would build (columns as victim_clusters needs here):
+    a person's linkable records are one victim; each unlinkable record stays a victim of its own,
+    flagged is_linkable = false, as no linker could place it."""
     persons = pl.read_csv(scenario / "truth" / "persons.csv", infer_schema=False).select(
         "person_id", pl.col("bank").replace("", None), pl.col("date_of_death").str.to_date()
     )
@@ -83,12 +69,9 @@ def oracle_victims(scenario: Path) -> pl.DataFrame:
         pl.col("source").unique().sort().alias("sources"),
         pl.col("person_id").first(),
         (pl.col("alone") & (pl.col("source") == "morgue")).any().alias("is_unidentified"),
-        (pl.col("alone") & (pl.col("source") == "ibc")).any().alias("unnamed"),
+        (~pl.col("alone")).any().alias("is_linkable"),
     )
-    return victims.join(persons, on="person_id", how="left").with_columns(
-        pl.when(pl.col("unnamed")).then(None).otherwise(pl.lit("named")).alias("name_latin"),
-        pl.lit(None, pl.String).alias("name_ar"),
-    ).sort("victim_id")
+    return victims.join(persons, on="person_id", how="left").sort("victim_id")
 
 
 def pipeline_victims(scenario: Path) -> pl.DataFrame:

@@ -2,12 +2,15 @@
 
     python -m benchmarks.linkage --seeds 5 [--scale 1] [--difficulty hard] [--workdir DIR]
 
-For each seed: write a scenario, parse its current snapshots with the project's parsers, build
-person records, link them, and score the victims against truth/records.csv (pairwise
-precision/recall/F1 over pairs of person records, B-cubed precision/recall, distinct victims
-against true distinct documented people). The same is done for a baseline that links records
-whose whole normalised name (the skeleton of every part, in order) is identical. Only this
-module and the tests read truth; the linkage never does.
+For each seed: write a scenario (pipeline.scenario, the simulator every benchmark and test
+uses), parse its current snapshots with the project's parsers, build person records, link them,
+and score the victims against truth/records.csv with pipeline.link.evaluate (pairwise
+precision/recall/F1 over pairs of person records, recall over cross-list pairs, B-cubed
+precision/recall, distinct victims against true distinct documented people), once over "all"
+person records and once over "named" records (has_name); the definitions are in
+pipeline/link/evaluate.py and benchmarks/pipeline.py uses the same ones. The same is done for a
+baseline that links records whose whole normalised name (every part's canonical form, in order)
+is identical. Only this module and the tests read truth; the linkage never does.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pipeline.parse.airwars import parse_airwars
 from pipeline.parse.amnesty import parse_amnesty
 from pipeline.parse.ibc import parse_ibc
 from pipeline.parse.morgue import parse_morgue
+from pipeline.link.evaluate import named_keys, pairwise_scores
 from pipeline.snapshots import is_snapshot_name
 
 PERSON_INPUTS = {
@@ -35,11 +39,10 @@ PERSON_INPUTS = {
 
 
 def simulate(seed: int, out: Path, scale: float = 1.0, difficulty: str = "default") -> None:
-    """The project's scenario simulator (pipeline.simulate; pipeline.scenario in older trees)."""
-    try:
-        from pipeline.simulate import simulate as run
-    except ImportError:
-        from pipeline.scenario import simulate as run
+    """The project's scenario simulator. Always pipeline.scenario: an earlier version preferred an
+    alternative simulator when one was importable, so two benchmarks could score different worlds."""
+    from pipeline.scenario import simulate as run
+
     run(seed, out, scale, difficulty)
 
 
@@ -61,36 +64,10 @@ def truth_assignment(scenario: Path) -> pl.DataFrame:
     return truth.filter(pl.col("person_id").is_not_null() & (pl.col("person_id") != "")).select("record_key", "person_id")
 
 
-def _pair_count(sizes: pl.Series) -> int:
-    return int((sizes * (sizes - 1) // 2).sum())
-
-
-def score(assignment: pl.DataFrame, truth: pl.DataFrame) -> dict:
-    """assignment: record_key, victim_id; truth: record_key, person_id. Scored over the records
-    both know (every person record has a truth row; truth rows of records the parsers rejected are
-    left out)."""
-    both = assignment.join(truth, on="record_key", how="inner")
-    predicted_pairs = _pair_count(both.group_by("victim_id").len()["len"])
-    true_pairs = _pair_count(both.group_by("person_id").len()["len"])
-    correct_pairs = _pair_count(both.group_by("victim_id", "person_id").len()["len"])
-    precision = correct_pairs / predicted_pairs if predicted_pairs else 1.0
-    recall = correct_pairs / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    sized = both.with_columns(
-        pl.len().over("victim_id").alias("predicted_size"),
-        pl.len().over("person_id").alias("true_size"),
-        pl.len().over("victim_id", "person_id").alias("overlap"),
-    )
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "b3_precision": float((sized["overlap"] / sized["predicted_size"]).mean()),
-        "b3_recall": float((sized["overlap"] / sized["true_size"]).mean()),
-        "victims": both["victim_id"].n_unique(),
-        "true_people": both["person_id"].n_unique(),
-        "records": len(both),
-    }
+def score(assignment: pl.DataFrame, truth: pl.DataFrame, sources: pl.DataFrame | None = None) -> dict:
+    """assignment: record_key, victim_id; truth: record_key, person_id. pipeline.link.evaluate's
+    pairwise_scores (the one scorer of every benchmark and test)."""
+    return pairwise_scores(assignment, truth, sources)
 
 
 def exact_name_baseline(person_records: pl.DataFrame) -> pl.DataFrame:
@@ -118,14 +95,15 @@ def run_seed(seed: int, scale: float, difficulty: str, workdir: Path) -> dict:
     result = link_persons(records)
     linked = time.perf_counter()
     assignment = result.clusters.select("victim_id", pl.col("record_keys").alias("record_key")).explode("record_key")
-    named = records.filter(pl.col("has_name")).select("record_key")
+    named = named_keys(records).implode()
+    sources = records.select("record_key", "source")
     baseline = exact_name_baseline(records)
     return {
         "seed": seed,
-        "model": score(assignment, truth),
-        "baseline": score(baseline, truth),
-        "model_named": score(assignment.join(named, on="record_key"), truth),
-        "baseline_named": score(baseline.join(named, on="record_key"), truth),
+        "model": score(assignment, truth, sources),
+        "baseline": score(baseline, truth, sources),
+        "model_named": score(assignment.filter(pl.col("record_key").is_in(named)), truth, sources),
+        "baseline_named": score(baseline.filter(pl.col("record_key").is_in(named)), truth, sources),
         "records_seconds": built - started,
         "link_seconds": linked - built,
         "review_queue": len(result.review_queue),
@@ -137,24 +115,26 @@ METHODS = ("model", "baseline", "model_named", "baseline_named")
 
 def print_table(runs: list[dict], label: str) -> None:
     """model / baseline: every person record; *_named: only records with a usable name (the
-    pairs a name-based linkage can be asked to find; an unidentified body or an unnamed victim
-    is never linked on a name)."""
-    columns = ["precision", "recall", "f1", "b3_precision", "b3_recall", "victims", "true_people"]
+    pairs a name-based linkage can be asked to find; an unidentified body, an unnamed victim or a
+    kunya is never linked on a name). cross_recall: recall over true pairs from two lists."""
+    columns = ["precision", "recall", "f1", "cross_list_recall", "bcubed_precision", "bcubed_recall", "victims", "true_people"]
     print(f"\n{label}")
-    print("seed  method          " + " ".join(f"{c:>12}" for c in columns) + "  link_s  review")
+    width = {c: max(12, len(c)) for c in columns}
+    print("seed  method          " + " ".join(f"{c:>{width[c]}}" for c in columns) + "  link_s  review")
     for run in runs:
         for method in METHODS:
             values = run[method]
-            cells = " ".join(f"{values[c]:>12.4f}" if isinstance(values[c], float) else f"{values[c]:>12}" for c in columns)
+            cells = " ".join(f"{values[c]:>{width[c]}.4f}" if isinstance(values[c], float) else f"{values[c]:>{width[c]}}" for c in columns)
             extra = f"  {run['link_seconds']:6.1f}  {run['review_queue']:6d}" if method == "model" else ""
             print(f"{run['seed']:>4}  {method:<15} {cells}{extra}")
     for method in METHODS:
         means = [statistics.mean(run[method][c] for run in runs) for c in columns]
-        cells = " ".join(f"{m:>12.4f}" if c not in ("victims", "true_people") else f"{m:>12.1f}" for c, m in zip(columns, means))
+        cells = " ".join(f"{m:>{width[c]}.4f}" if c not in ("victims", "true_people") else f"{m:>{width[c]}.1f}" for c, m in zip(columns, means))
         print(f"mean  {method:<15} {cells}")
     for method in ("model", "model_named"):
         worst = min(run[method]["f1"] for run in runs)
-        print(f"worst-seed {method} F1 {worst:.4f}")
+        worst_precision = min(run[method]["precision"] for run in runs)
+        print(f"worst-seed {method} F1 {worst:.4f}, precision {worst_precision:.4f}")
     print(f"mean link time {statistics.mean(r['link_seconds'] for r in runs):.1f} s, person records {statistics.mean(r['records_seconds'] for r in runs):.1f} s")
 
 

@@ -112,3 +112,10 @@ def resolve_latin(text: str | None) -> PlaceResolution:
 
 def resolve_place(text: str | None, script: str) -> PlaceResolution:
     return resolve_arabic(text) if script == "ar" else resolve_latin(text)
+
+
+def neighbourhood_centroids() -> dict[str, tuple[float, float]]:
+    """neighbourhood_id -> (latitude, longitude) of its centre, from the gazetteer. Lets the
+    linker tell a neighbouring place (the Old City and its quarters, Mosul al-Jadida and
+    al-Jadida) from one across the city."""
+    return {row["neighbourhood_id"]: (float(row["lat"]), float(row["lon"])) for row in load_gazetteer()[2] if row.get("lat") and row.get("lon")}

@@ -89,6 +89,7 @@ class VictimClustersModel(pa.DataFrameModel):
     incident_keys: list[str] = pa.Field()
     is_unidentified: bool = pa.Field()
     weakest_link_probability: Optional[float] = pa.Field(nullable=True, ge=0, le=1)
+    is_linkable: bool = pa.Field(description="some record carries a name the linker compares (not unidentified, unnamed, or a kunya / relation only)")
 
     @pa.dataframe_check(description="n_records is the number of record keys")
     def counts(cls, data) -> pl.LazyFrame:

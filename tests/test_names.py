@@ -135,3 +135,16 @@ def test_transliteration_gives_a_latin_name_for_arabic_only_records(lexicon):
     # With a lexicon, the display spelling is the one the lists use most.
     display = name_parts(parse_arabic("محمد يونس"), lexicon).display
     assert display["given"] in {"mohammed", "muhammad", "mohamed", "mohammad"}
+
+
+def test_an_h_after_a_digraph_letter_is_a_consonant_of_its_own():
+    """Mashhadani is ش then ه (المشهداني): the doubled h is not one letter written twice, and the
+    spelling that writes the h once (Mashadani) fits the same name; Hissham still loses its doubled s."""
+    names = [(parse_arabic("هشام عمر علي المشهداني"), "M"), (parse_arabic("علي حسن المشهدي"), "M")]
+    names += [(parse_latin(n), "M") for n in ("Hisham Omar al-Mashhadani", "Ali Hassan Mashadani", "Hissham Omar")]
+    lexicon = build_lexicon(names)
+    family = normalise_arabic("المشهداني")
+    for name in ("Hisham Omar Ali al-Mashhadani", "Hisham Omar Ali al-Mashadani", "Hisham Omar Ali Al Mashhadani"):
+        assert canonical(lexicon, name, "family") == family, name
+    assert canonical(lexicon, "Hissham Omar") == normalise_arabic("هشام")
+    assert latin_shapes("mashhadani")[0].skeleton == arabic_shape(family).skeleton

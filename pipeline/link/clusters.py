@@ -39,7 +39,7 @@ CLUSTER_SCHEMA = {
     "victim_id": pl.String, "record_keys": pl.List(pl.String), "n_records": pl.Int64, "sources": pl.List(pl.String), "n_sources": pl.Int64,
     "name_ar": pl.String, "name_latin": pl.String, "sex": pl.String, "age": pl.Int64, "date_of_death": pl.Date, "neighbourhood_id": pl.String,
     "bank": pl.String, "causes": pl.List(pl.String), "incident_keys": pl.List(pl.String), "is_unidentified": pl.Boolean,
-    "weakest_link_probability": pl.Float64,
+    "weakest_link_probability": pl.Float64, "is_linkable": pl.Boolean,
 }
 NEAR_SPELLING = 0.9  # Jaro-Winkler of the display spellings, as in the model's "near spelling" level
 # Ages move between registrations and lists by a year or two (an estimate, a birthday); a victim
@@ -281,6 +281,11 @@ def summarise_clusters(records: pl.DataFrame, weakest: pl.DataFrame) -> pl.DataF
         pl.col("cause").drop_nulls().unique().sort().alias("causes"),
         pl.col("incident_key").drop_nulls().unique().sort().alias("incident_keys"),
         pl.col("is_unidentified").all().alias("is_unidentified"),
+        # Whether any record carries a name the linker compares (not an unidentified body, an
+        # unnamed victim or a name given only by relation or kunya). A victim without one could
+        # not have been found on a second list, whichever lists saw it: capture-recapture must
+        # leave it out (pipeline/estimate/capture.py), or it counts as a person no other list saw.
+        pl.col("has_name").any().alias("is_linkable"),
     )
     out = grouped.join(weakest, on="root", how="left").with_columns(
         pl.col("record_keys").list.first().map_elements(victim_id, return_dtype=pl.String).alias("victim_id"),

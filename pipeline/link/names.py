@@ -55,7 +55,9 @@ ARABIC_SILENT = set("عءئؤ")
 # د+ه as in Adham, Abd+Hamid; sh: ش or س+ح as in Ishaq); s may write ث (Osman, Haris); z may
 # write ذ or ظ (Zanoon for ذنون); g may write غ, ج (Egyptian spelling) or ق (Iraqi speech); k may
 # write خ (Kalid); a final t may be a taa marbuta (Najat, Hayat for نجاة, حياة), written as nothing.
-LATIN_DIGRAPHS = {"kh": ("x",), "sh": ("c", "sh"), "th": ("d", "dh"), "dh": ("d", "dh"), "gh": ("g",), "ch": ("c",), "ph": ("f",), "ck": ("k",)}
+# sh may also be ش followed by ه with the h written once (Mashadani for المشهداني, beside the
+# Mashhadani that writes both).
+LATIN_DIGRAPHS = {"kh": ("x",), "sh": ("c", "sh", "ch"), "th": ("d", "dh"), "dh": ("d", "dh"), "gh": ("g",), "ch": ("c",), "ph": ("f",), "ck": ("k",)}
 LATIN_CONSONANT = {
     "b": ("b",), "p": ("b",), "t": ("d",), "d": ("d",), "j": ("j",), "h": ("h",), "r": ("r",), "z": ("z", "d"),
     "s": ("s", "d"), "c": ("k",), "g": ("g", "j", "k"), "f": ("f",), "v": ("f",), "q": ("k",), "k": ("k", "x"), "l": ("l",),
@@ -72,7 +74,9 @@ ARTICLE_AR = "ال"
 # English spelling (Abd al-Rahman, Abdulrahman, Abdelrahman, Abdurrahman), so it is dropped.
 ARABIC_ABD_ARTICLE = re.compile(r"^عبدال")
 LATIN_ABD = re.compile(r"^ab+[dt](?:ul|el|al|ol|il|ur|u|e)?(?=[a-z])")
-DOUBLED_CONSONANT = re.compile(r"([bcdfghjklmnpqrstvxz])\1+")
+# A doubled letter is one consonant (Hissham, Abdullah), except an h after a letter that makes a
+# digraph with it: the hh of Mashhadani is the h of sh and then ه (مشهداني), two consonants.
+DOUBLED_CONSONANT = re.compile(r"([bcdfgjklmnpqrstvxz])\1+|(?<![cdgkpst])(h)h+")
 LATIN_COMPOUND = re.compile(r"\b(abd|abdul|abdel|abdal|abu|abo|umm)\s+(?=[a-z])")
 KUNYA_LATIN = ("abu", "abo", "umm", "um", "om", "oum")
 # A kunya is its own word before normalisation joins it to the name (ام علي, not امل or امنة).
@@ -171,7 +175,7 @@ def _latin_base(token: str) -> str:
     token = DIN_LATIN_SUFFIX.sub("", token)
     token = LATIN_ABD.sub("abd", token)
     # One letter for a doubled consonant before digraphs are read: Hissham is Hisham, not h-s-sh-m.
-    token = DOUBLED_CONSONANT.sub(r"\1", token)
+    token = DOUBLED_CONSONANT.sub(lambda doubled: doubled.group(1) or doubled.group(2), token)
     if len(token) > 2 and token.endswith("h") and token[-2] in LATIN_VOWEL:
         token = token[:-1]  # Fatimah, Hamzah, Abdullah, Saleh: see arabic_shape
     return token

@@ -30,10 +30,11 @@ from splink.comparison_library import CustomComparison
 from pipeline.link.backend import LinkBackend, configured_backend
 from pipeline.link.clusters import DISTINCT_BY_CONSTRUCTION, cluster_records
 from pipeline.link.decisions import decisions_as_links, load_decisions
+from pipeline.places import neighbourhood_centroids
 
 # Pairs scored at or above MATCH_THRESHOLD are linked (subject to the guards); pairs between
 # REVIEW_LOWER and MATCH_THRESHOLD go to the review queue. docs/linkage.md says why these values.
-MATCH_THRESHOLD = 0.70
+MATCH_THRESHOLD = 0.65
 REVIEW_LOWER = 0.30
 # A record without a name (an unidentified body, an unnamed list victim) is linked on day,
 # place, age and sex alone, and no name guard can catch a wrong link: it must stand on its
@@ -60,11 +61,18 @@ M_FLOOR = 1e-3
 # clamping it; m has converged long before that, so training is retried with fewer iterations.
 EM_ITERATIONS = (12, 6, 3)
 DAY_ZERO = dt.date(2016, 1, 1)
+# Two neighbourhoods whose centres are this close are neighbours: the lists name places at
+# different grains (the morgue's "Old City" for a death that Airwars places in Shahwan or Bab
+# al-Tob, 0.7 km from its centre) and a short name can stand for two places ("Jadida" for al-Jadida
+# or Mosul al-Jadida, 1.6 km apart). Mosul's neighbourhoods are 1-2 km across; at 2 km about one
+# pair of neighbourhoods in eight counts as neighbouring. How much a neighbouring place is worth
+# against another neighbourhood of the same bank is estimated by EM like every other level.
+NEIGHBOURING_KM = 2.0
 NAME_PARTS = ("given", "father", "grandfather", "family")
 MODEL_COLUMNS = [
     "record_key", "source", "incident_key", "same_incident_allowed", "has_name",
     *(f"{p}_key" for p in NAME_PARTS), *(f"{p}_sk" for p in NAME_PARTS), *(f"{p}_rom" for p in NAME_PARTS), *(f"{p}_alts" for p in NAME_PARTS),
-    "sex", "age", "age_band", "age_band_b", "day", "week", "week_b", "neighbourhood_id", "bank",
+    "sex", "age", "age_band", "age_band_b", "day", "week", "week_b", "neighbourhood_id", "place_lat", "place_lon", "bank",
 ]
 
 for noisy in ("splink", "splink.internals"):
@@ -133,6 +141,9 @@ def when_where_comparison() -> CustomComparison:
             cll.CustomLevel(f"{no_date} and (bank_l is null or bank_r is null)", "nothing to compare").configure(is_null_level=True),
             cll.CustomLevel(f"day_l = day_r and {same_nb}", "same day, same neighbourhood"),
             cll.CustomLevel(f"{near} and {same_nb}", "within 3 days, same neighbourhood"),
+            cll.And(cll.CustomLevel(near), cll.DistanceInKMLevel("place_lat", "place_lon", NEIGHBOURING_KM, not_null=True)).configure(
+                label_for_charts="within 3 days, neighbouring place"
+            ),
             cll.CustomLevel(f"{near} and {nb_open} and {banks_agree}", "within 3 days, place open"),
             cll.CustomLevel(f"{near} and {banks_agree}", "within 3 days, other neighbourhood same bank"),
             cll.CustomLevel(f"{no_date} and {same_nb}", "date unknown, same neighbourhood"),
@@ -235,7 +246,11 @@ def model_input(person_records: pl.DataFrame) -> pl.DataFrame:
     on day, place, age and sex, which is weak evidence, and clusters.py keeps it from ever
     joining two people or another nameless record."""
     day = (pl.col("date_of_death") - pl.lit(DAY_ZERO)).dt.total_days().cast(pl.Int64)
+    centroids = neighbourhood_centroids()
+    place = pl.col("neighbourhood_id")
     return person_records.with_columns(
+        place.replace_strict({k: v[0] for k, v in centroids.items()}, default=None, return_dtype=pl.Float64).alias("place_lat"),
+        place.replace_strict({k: v[1] for k, v in centroids.items()}, default=None, return_dtype=pl.Float64).alias("place_lon"),
         day.alias("day"),
         (day // 7).alias("week"),
         ((day + 3) // 7).alias("week_b"),
