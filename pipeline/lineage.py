@@ -52,6 +52,8 @@ PERSON_RECORDS: Deps = {
 # Splink compares these to score a pair; a cluster's weakest link is the lowest such score.
 MATCH_FIELDS = [("person_records", c) for c in (*(f"{p}_key" for p in NAME_PARTS), "sex", "age", "date_of_death", "neighbourhood_id")]
 
+KIN_NAME_PARTS = [("person_records", part) for part in ("given_key", "father_key", "grandfather_key", "family_key")]
+
 VICTIM_CLUSTERS: Deps = {
     "victim_id": [("person_records", "record_key")],
     "record_keys": [("person_records", "record_key")],
@@ -62,6 +64,7 @@ VICTIM_CLUSTERS: Deps = {
     "causes": [("person_records", "cause")],
     "incident_keys": [("person_records", "incident_key")],
     "weakest_link_probability": MATCH_FIELDS,
+    "is_linkable": [("person_records", "has_name")],
 }
 
 # The evidence an incident's party, rule and basis are decided from (pipeline/attribute.py).
@@ -90,8 +93,9 @@ INCIDENTS: Deps = {
 
 VICTIMS: Deps = {
     **{column: [("victim_clusters", column)] for column in VICTIM_CLUSTERS},
-    "incident_id": [("incident_membership", "incident_id"), ("victim_clusters", "incident_keys"), ("victim_clusters", "date_of_death"), ("victim_clusters", "neighbourhood_id")],
-    "incident_link_probability": [("incident_membership", "incident_id"), ("victim_clusters", "incident_keys"), ("victim_clusters", "date_of_death"), ("victim_clusters", "neighbourhood_id")],
+    # A morgue-only victim's incident may come from a relative's (pipeline/kinship.py: the name parts).
+    "incident_id": [("incident_membership", "incident_id"), ("victim_clusters", "incident_keys"), ("victim_clusters", "date_of_death"), ("victim_clusters", "neighbourhood_id"), *KIN_NAME_PARTS],
+    "incident_link_probability": [("incident_membership", "incident_id"), ("victim_clusters", "incident_keys"), ("victim_clusters", "date_of_death"), ("victim_clusters", "neighbourhood_id"), *KIN_NAME_PARTS],
     "party": [("incidents", "party"), ("victim_clusters", "causes")],
     "weapon": [("incidents", "weapon"), ("victim_clusters", "causes")],
     "basis": [("incidents", "party_basis"), ("victim_clusters", "causes")],
