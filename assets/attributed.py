@@ -10,6 +10,7 @@ from pipeline.link.incidents import link_incidents
 from pipeline.resources import PipelinePaths
 from pipeline.tallies import build_tallies
 from schemas.attributed import IncidentsModel, OfficialComparisonModel, TalliesModel, UnCrosscheckModel, VictimsModel
+from schemas.linked import IncidentLinksModel, IncidentMembershipModel
 
 INCIDENT_TABLES = ("staged_airwars_incidents", "staged_ibc_incidents", "staged_amnesty_incidents", "staged_cjtf_assessments")
 CONTEXT_TABLES = ("staged_un_casualties", "staged_official_claims")
@@ -19,11 +20,16 @@ CONTEXT_TABLES = ("staged_un_casualties", "staged_official_claims")
     name="link_and_attribute_incidents",
     outs={
         "incidents": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"splink", "polars"}, description=with_lineage("One row per distinct incident across Airwars, IBC, Amnesty and the coalition's assessments, with its party and the basis for it.", "incidents"), metadata={"dagster/column_schema": table_schema(IncidentsModel), **lineage_metadata("incidents")}),
-        "incident_links": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Scored pairs of incident records across sources."),
-        "incident_membership": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Incident record key -> incident_id."),
+        "incident_links": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Scored pairs of incident records across sources.", metadata={"dagster/column_schema": table_schema(IncidentLinksModel)}),
+        "incident_membership": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Incident record key -> incident_id.", metadata={"dagster/column_schema": table_schema(IncidentMembershipModel)}),
     },
     ins={**{t: dg.AssetIn(t) for t in INCIDENT_TABLES}, "victim_clusters": dg.AssetIn("victim_clusters")},
-    check_specs=[dg.AssetCheckSpec("schema", asset="incidents", blocking=True)],
+    check_specs=[
+        dg.AssetCheckSpec("schema", asset="incidents", blocking=True),
+        dg.AssetCheckSpec("schema", asset="incident_links", blocking=False),
+        # Blocking: victims are attributed through the membership.
+        dg.AssetCheckSpec("schema", asset="incident_membership", blocking=True),
+    ],
 )
 def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, **staged: pl.DataFrame):
     policy = load_policy(paths.policy)
@@ -33,6 +39,8 @@ def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: Pipel
     yield dg.Output(linked.incident_links, output_name="incident_links", metadata={"dagster/row_count": len(linked.incident_links)})
     yield dg.Output(linked.membership, output_name="incident_membership", metadata={"dagster/row_count": len(linked.membership)})
     yield schema_check_result(IncidentsModel, incidents, "incidents")
+    yield schema_check_result(IncidentLinksModel, linked.incident_links, "incident_links")
+    yield schema_check_result(IncidentMembershipModel, linked.membership, "incident_membership")
 
 
 @dg.asset(

@@ -12,19 +12,13 @@ import json
 import dagster as dg
 import polars as pl
 
+from pipeline.checks import schema_check_result, table_schema
 from pipeline.resources import PipelinePaths
 from pipeline.snapshots import RAW_FILES, RawFile, SnapshotFile, current_file, list_snapshots
+from schemas import polars_schema
+from schemas.raw import RawManifestModel
 
-MANIFEST_SCHEMA = {
-    "source": pl.String,
-    "file": pl.String,
-    "snapshot": pl.String,
-    "path": pl.String,
-    "sha256": pl.String,
-    "size_bytes": pl.Int64,
-    "rows": pl.Int64,
-    "history": pl.List(pl.String),
-}
+MANIFEST_SCHEMA = polars_schema(RawManifestModel)
 
 
 def count_rows(current: SnapshotFile) -> int | None:
@@ -67,16 +61,18 @@ def raw_asset(raw: RawFile) -> dg.AssetsDefinition:
             f"`{raw.source}/<newest YYYY-MM-DD>/{raw.filename}` under MOSUL_SOURCES: the newest snapshot's "
             f"manifest (path, SHA-256, size, rows). Data version = the file's SHA-256."
         ),
-        metadata={"source": raw.source, "file": raw.filename},
+        metadata={"source": raw.source, "file": raw.filename, "dagster/column_schema": table_schema(RawManifestModel)},
+        # Blocking: staging opens the file the manifest names.
+        check_specs=[dg.AssetCheckSpec("schema", asset=raw.asset, blocking=True, description=f"pandera {RawManifestModel.__name__}")],
     )
-    def _raw(context: dg.AssetExecutionContext, paths: PipelinePaths) -> dg.Output[pl.DataFrame]:
+    def _raw(context: dg.AssetExecutionContext, paths: PipelinePaths):
         current = current_file(paths.sources, raw)
         table = manifest(current, list_snapshots(paths.sources, raw.source))
         if current.present:
             context.log.info(f"{raw.asset}: {current.path} ({current.size_bytes} bytes, sha256 {current.sha256[:12]})")
         else:
             context.log.warning(f"{raw.asset}: no snapshot of {raw.source} under {paths.sources}; the source is absent from this run")
-        return dg.Output(
+        yield dg.Output(
             table,
             data_version=dg.DataVersion(current.data_version),
             metadata={
@@ -87,6 +83,7 @@ def raw_asset(raw: RawFile) -> dg.AssetsDefinition:
                 "snapshots_available": ", ".join(table["history"][0]) if len(table) else "",
             },
         )
+        yield schema_check_result(RawManifestModel, table, raw.asset)
 
     return _raw
 

@@ -5,6 +5,7 @@ import polars as pl
 
 from pipeline.attribute import load_policy
 from pipeline.changes import CHANGE_SCHEMA, headline_changes, headline_figures, table_changes
+from pipeline.checks import schema_check_result, table_schema
 from pipeline.io import publish_duckdb, table_path, write_text_atomic
 from pipeline.link.decisions import load_decisions
 from pipeline.parse.common import SnapshotError
@@ -12,6 +13,8 @@ from pipeline.rebuild import outputs_from_staged
 from pipeline.report import build_report
 from pipeline.resources import PipelinePaths
 from schemas.expectations import run_expectations
+from schemas.reported import HeadlineChangesModel, SnapshotChangesModel
+from schemas.staged import RejectsModel
 
 from assets.staged import STAGED_SOURCES, STAGED_TABLES, parse_previous
 
@@ -28,10 +31,13 @@ WAREHOUSE_TABLES = (
     kinds={"polars"},
     ins={f"rejects_{name}": dg.AssetIn(f"rejects_{name}") for name in ("morgue", "airwars", "ibc", "amnesty", "un", "official_claims", "cjtf")},
     description="Every rejected row or emptied value of every source, with file, row, field, value and reason.",
+    metadata={"dagster/column_schema": table_schema(RejectsModel)},
+    check_specs=[dg.AssetCheckSpec("schema", asset="rejects", blocking=True, description=f"pandera {RejectsModel.__name__}")],
 )
-def rejects(**per_source: pl.DataFrame) -> dg.Output:
+def rejects(**per_source: pl.DataFrame):
     frame = pl.concat(list(per_source.values()), how="vertical")
-    return dg.Output(frame, metadata={"dagster/row_count": len(frame), "by_source": dg.MetadataValue.json(dict(frame.group_by("source").len().iter_rows()) if len(frame) else {})})
+    yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "by_source": dg.MetadataValue.json(dict(frame.group_by("source").len().iter_rows()) if len(frame) else {})})
+    yield schema_check_result(RejectsModel, frame, "rejects")
 
 
 @dg.asset(
@@ -56,14 +62,19 @@ HEADLINE_INPUTS = ("victims", "estimates", "official_comparison")
 @dg.multi_asset(
     name="compare_snapshots",
     outs={
-        "snapshot_changes": dg.AssetOut(group_name="reported", owners=["team:data"], kinds={"polars"}, description="What each source's newest snapshot added, removed or changed against its previous snapshot (both parsed the same way), record by record."),
-        "headline_changes": dg.AssetOut(group_name="reported", owners=["team:data"], kinds={"polars"}, description="The headline figures (documented deaths, deaths by party, multiples of the official figures, the estimate) on the previous snapshot set against the current one, with the differences: the previous set is rebuilt by the same plain functions with the same reviewer decisions and policy. Empty when no source has a previous snapshot."),
+        "snapshot_changes": dg.AssetOut(group_name="reported", owners=["team:data"], kinds={"polars"}, description="What each source's newest snapshot added, removed or changed against its previous snapshot (both parsed the same way), record by record.", metadata={"dagster/column_schema": table_schema(SnapshotChangesModel)}),
+        "headline_changes": dg.AssetOut(group_name="reported", owners=["team:data"], kinds={"polars"}, description="The headline figures (documented deaths, deaths by party, multiples of the official figures, the estimate) on the previous snapshot set against the current one, with the differences: the previous set is rebuilt by the same plain functions with the same reviewer decisions and policy. Empty when no source has a previous snapshot.", metadata={"dagster/column_schema": table_schema(HeadlineChangesModel)}),
     },
     ins={
         **{raw: dg.AssetIn(raw) for source in STAGED_SOURCES for raw in source.raw_assets},
         **{table: dg.AssetIn(table) for table in STAGED_TABLES},
         **{table: dg.AssetIn(table) for table in HEADLINE_INPUTS},
     },
+    check_specs=[
+        dg.AssetCheckSpec("schema", asset="snapshot_changes", blocking=False, description=f"pandera {SnapshotChangesModel.__name__}"),
+        # Blocking: the report quotes these figures.
+        dg.AssetCheckSpec("schema", asset="headline_changes", blocking=True, description=f"pandera {HeadlineChangesModel.__name__}"),
+    ],
 )
 def compare_snapshots(context: dg.AssetExecutionContext, paths: PipelinePaths, **inputs: pl.DataFrame):
     frames, summary, previous_staged = [pl.DataFrame(schema=CHANGE_SCHEMA)], {}, {table: inputs[table] for table in STAGED_TABLES}
@@ -84,6 +95,7 @@ def compare_snapshots(context: dg.AssetExecutionContext, paths: PipelinePaths, *
             summary[f"{table} ({history[-2]} -> {history[-1]})"] = dict(changes.group_by("change").len().iter_rows())
     changes = pl.concat(frames)
     yield dg.Output(changes, output_name="snapshot_changes", metadata={"dagster/row_count": len(changes), "summary": dg.MetadataValue.json(summary)})
+    yield schema_check_result(SnapshotChangesModel, changes, "snapshot_changes")
 
     current = headline_figures(*(inputs[table] for table in HEADLINE_INPUTS))
     if summary:
@@ -93,6 +105,7 @@ def compare_snapshots(context: dg.AssetExecutionContext, paths: PipelinePaths, *
         figures = headline_changes({}, {}).clear()
     shown = {row["figure"]: f"{row['previous']:,.2f} -> {row['current']:,.2f} ({row['difference']:+,.2f})" for row in figures.iter_rows(named=True) if row["difference"] is not None}
     yield dg.Output(figures, output_name="headline_changes", metadata={"dagster/row_count": len(figures), "figures": dg.MetadataValue.json(shown)})
+    yield schema_check_result(HeadlineChangesModel, figures, "headline_changes")
 
 
 @dg.asset(

@@ -22,7 +22,7 @@ from pipeline.parse.ibc import parse_ibc
 from pipeline.parse.morgue import parse_morgue
 from pipeline.parse.official import parse_cjtf_assessments, parse_official_claims
 from pipeline.parse.un import parse_un
-from schemas.staged import STAGED_MODELS, RejectsModel, empty_frame
+from schemas.staged import STAGED_MODELS, RejectsModel, UnresolvedPlacesModel, empty_frame
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ def staged_asset(source: StagedSource) -> dg.AssetsDefinition:
         kinds={"polars", "parquet"},
     )
     check_specs = [dg.AssetCheckSpec("schema", asset=table, blocking=True, description=f"pandera {STAGED_MODELS[table].__name__}") for table in source.tables]
+    # Blocking: the rejects feed the union `rejects` and the row-conservation count.
+    check_specs.append(dg.AssetCheckSpec("schema", asset=f"rejects_{source.name}", blocking=True, description=f"pandera {RejectsModel.__name__}"))
     check_specs.append(
         dg.AssetCheckSpec("rows_conserved", asset=source.tables[0], blocking=True, description="rows in the file = rows staged + rows rejected")
     )
@@ -102,6 +104,7 @@ def staged_asset(source: StagedSource) -> dg.AssetsDefinition:
             yield dg.Output(frame, output_name=table, metadata={"dagster/row_count": len(frame)})
             yield schema_check_result(STAGED_MODELS[table], frame, table)
         yield dg.Output(rejects, output_name=f"rejects_{source.name}", metadata={"dagster/row_count": len(rejects)})
+        yield schema_check_result(RejectsModel, rejects, f"rejects_{source.name}")
         rejected_rows = rejects.filter(pl.col("row").is_not_null()).select(pl.struct("file", "row").n_unique()).item() if len(rejects) else 0
         staged_rows = result.rows_staged if result is not None else 0
         yield dg.AssetCheckResult(
@@ -143,8 +146,10 @@ PLACE_COLUMNS = {
     kinds={"polars"},
     ins={table: dg.AssetIn(table) for table in PLACE_COLUMNS},
     description="Place names the gazetteer could not resolve, per source, with how many records use them: reported for a person to add to pipeline/data/gazetteer.csv, never guessed.",
+    metadata={"dagster/column_schema": table_schema(UnresolvedPlacesModel)},
+    check_specs=[dg.AssetCheckSpec("schema", asset="unresolved_places", blocking=False, description=f"pandera {UnresolvedPlacesModel.__name__}")],
 )
-def unresolved_places(**tables: pl.DataFrame) -> dg.Output:
+def unresolved_places(**tables: pl.DataFrame):
     frames = [
         tables[table].filter(pl.col("place_status") == "unresolved").group_by(pl.col(column).alias("place_original")).len().select(
             pl.lit(table.removeprefix("staged_")).alias("source"), "place_original", pl.col("len").cast(pl.Int64).alias("n_records")
@@ -152,4 +157,5 @@ def unresolved_places(**tables: pl.DataFrame) -> dg.Output:
         for table, column in PLACE_COLUMNS.items()
     ]
     frame = pl.concat(frames).sort("n_records", descending=True)
-    return dg.Output(frame, metadata={"dagster/row_count": len(frame), "records_unresolved": int(frame["n_records"].sum()) if len(frame) else 0})
+    yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "records_unresolved": int(frame["n_records"].sum()) if len(frame) else 0})
+    yield schema_check_result(UnresolvedPlacesModel, frame, "unresolved_places")

@@ -13,9 +13,11 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.codes import PARTIES
+from schemas import polars_schema
+from schemas.reported import HeadlineChangesModel, SnapshotChangesModel
 
-CHANGE_SCHEMA = {"table": pl.String, "record_key": pl.String, "change": pl.String, "fields": pl.String}
-HEADLINE_CHANGE_SCHEMA = {"figure": pl.String, "previous": pl.Float64, "current": pl.Float64, "difference": pl.Float64}
+CHANGE_SCHEMA = polars_schema(SnapshotChangesModel)
+HEADLINE_CHANGE_SCHEMA = polars_schema(HeadlineChangesModel)
 IGNORED = {"snapshot", "source_row"}
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+# `<source>:<native id>` (sources.md, Record keys); un and official rows are keyed by snapshot and row.
+KEY_PREFIXES = ("morgue", "airwars", "ibc", "amnesty", "cjtf", "un", "official")
+RECORD_KEY = rf"^({'|'.join(KEY_PREFIXES)}):.+$"
+INCIDENT_KEY = r"^(airwars|ibc|amnesty|cjtf):[^/]+$"
+
 
 def polars_schema(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
     """The model's columns as a polars schema, so producers build frames of exactly this shape."""

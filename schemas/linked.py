@@ -11,6 +11,9 @@ import pandera.polars as pa
 import polars as pl
 
 from pipeline.codes import BANKS, CAUSES, NAMED_LISTS, SEXES
+from schemas import INCIDENT_KEY
+
+INCIDENT_SOURCES = ("airwars", "ibc", "amnesty", "cjtf")
 
 NAME_PART_DOC = {
     "given": "the person's own name",
@@ -126,3 +129,38 @@ class ReviewQueueModel(pa.DataFrameModel):
     bits_source_pair: Optional[float] = pa.Field(nullable=True)
     bits_prior: Optional[float] = pa.Field(nullable=True, description="log2 prior odds; the bits add up to match_weight")
     explanation: str = pa.Field(description="each field's comparison level and its contribution in bits")
+
+
+class IncidentLinksModel(pa.DataFrameModel):
+    """The incident-record pairs the clustering used: every pair lies inside one incident."""
+
+    record_key_l: str = pa.Field(str_matches=INCIDENT_KEY, description="incident record key (airwars:, ibc:, amnesty:, cjtf:)")
+    record_key_r: str = pa.Field(str_matches=INCIDENT_KEY)
+    score: float = pa.Field(description="evidence points (pipeline/link/incidents.py's table)")
+    link_confidence: float = pa.Field(ge=0, le=1, description="score over the maximum, clipped to [0, 1]")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(description="pairs are ordered (record_key_l < record_key_r)")
+    def ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("record_key_l") < pl.col("record_key_r"))
+
+    @pa.dataframe_check(description="each pair appears once")
+    def unique_pairs(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.struct("record_key_l", "record_key_r").is_duplicated())
+
+
+class IncidentMembershipModel(pa.DataFrameModel):
+    """Which incident each incident record belongs to; victims are attributed through it."""
+
+    record_key: str = pa.Field(unique=True, str_matches=INCIDENT_KEY, description="incident record key")
+    incident_id: str = pa.Field(str_matches=r"^i-[0-9a-f]{12}$")
+    source: str = pa.Field(isin=list(INCIDENT_SOURCES))
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(description="the record key starts with its source")
+    def key_of_the_source(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("record_key").str.starts_with(pl.concat_str("source", pl.lit(":"))))

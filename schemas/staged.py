@@ -10,9 +10,9 @@ import polars as pl
 
 from pipeline.codes import (
     AGE_MAX, AGE_MIN, AMNESTY_ATTRIBUTIONS, BANKS, BELLIGERENTS, CAUSES, EARLIEST_DEATH, GRADINGS, PARTIES,
-    PLACE_STATUSES, REGISTRATION_END, SEXES, WEAPONS,
+    PLACE_STATUSES, REGISTRATION_END, SEXES, SOURCES, WEAPONS,
 )
-from schemas import empty_frame  # noqa: F401  (re-exported for the staged assets)
+from schemas import RECORD_KEY, empty_frame  # noqa: F401  (empty_frame re-exported for the staged assets)
 
 DATE_RANGE = {"ge": EARLIEST_DEATH, "le": REGISTRATION_END}
 
@@ -159,18 +159,36 @@ class StagedCjtfAssessments(_Base, _Place):
 
 
 class RejectsModel(pa.DataFrameModel):
-    source: str = pa.Field()
-    snapshot: str = pa.Field()
-    file: str = pa.Field()
-    row: Optional[int] = pa.Field(nullable=True, ge=1)
-    record_key: Optional[str] = pa.Field(nullable=True)
-    field: str = pa.Field()
-    value: Optional[str] = pa.Field(nullable=True)
-    reason: str = pa.Field()
+    source: str = pa.Field(isin=list(SOURCES), description="source folder of the file")
+    snapshot: str = pa.Field(str_matches=r"^\d{4}-\d{2}-\d{2}$", description="dated snapshot folder")
+    file: str = pa.Field(description="path of the file the row came from")
+    row: Optional[int] = pa.Field(nullable=True, ge=1, description="1-based data row, or JSON index; null for a problem of no one row")
+    record_key: Optional[str] = pa.Field(nullable=True, str_matches=RECORD_KEY, description="null when the row has no usable key")
+    field: str = pa.Field(description="the column or JSON field at fault")
+    value: Optional[str] = pa.Field(nullable=True, description="the offending value, cut to 200 characters")
+    reason: str = pa.Field(str_length={"min_value": 1})
     action: str = pa.Field(isin=["value_nulled", "row_rejected"])
 
     class Config:
         strict = True
+
+    @pa.dataframe_check(description="the file lies in the row's <source>/<snapshot>/ folder")
+    def file_in_its_snapshot(cls, data) -> pl.LazyFrame:
+        folder = pl.concat_str("source", "snapshot", pl.lit(""), separator="/")
+        return data.lazyframe.select(pl.col("file").str.contains(folder, literal=True))
+
+
+class UnresolvedPlacesModel(pa.DataFrameModel):
+    source: str = pa.Field(isin=["morgue", "airwars_incidents", "ibc_incidents", "amnesty_incidents", "cjtf_assessments"], description="staged table, without `staged_`")
+    place_original: str = pa.Field(description="the place as written, unknown to the gazetteer")
+    n_records: int = pa.Field(ge=1, description="records of that table that name it")
+
+    class Config:
+        strict = True
+
+    @pa.dataframe_check(description="each place once per source")
+    def one_row_per_place(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.struct("source", "place_original").is_duplicated())
 
 
 STAGED_MODELS = {
@@ -184,6 +202,20 @@ STAGED_MODELS = {
     "staged_un_casualties": StagedUnCasualties,
     "staged_official_claims": StagedOfficialClaims,
     "staged_cjtf_assessments": StagedCjtfAssessments,
+}
+
+# The key prefix of each staged table's records (sources.md, Record keys).
+STAGED_KEY_PREFIX = {
+    "staged_morgue": "morgue",
+    "staged_airwars_incidents": "airwars",
+    "staged_airwars_victims": "airwars",
+    "staged_ibc_incidents": "ibc",
+    "staged_ibc_victims": "ibc",
+    "staged_amnesty_incidents": "amnesty",
+    "staged_amnesty_victims": "amnesty",
+    "staged_un_casualties": "un",
+    "staged_official_claims": "official",
+    "staged_cjtf_assessments": "cjtf",
 }
 
 

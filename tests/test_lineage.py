@@ -40,6 +40,6 @@ def test_column_lineage_matches_the_schemas_and_the_graph(specs, table):
             upstream = dep.asset_key.to_user_string()
             assert upstream in parents, f"{table}.{column}: {upstream} is not an input of {table}"
             columns = schema_columns(specs[upstream])
-            if columns is not None:  # incident_membership is the one input without a declared schema
-                assert dep.column_name in columns, f"{table}.{column}: {upstream} has no column {dep.column_name}"
+            assert columns is not None, f"{upstream} declares no column schema"
+            assert dep.column_name in columns, f"{table}.{column}: {upstream} has no column {dep.column_name}"
     assert "| column | comes from |" in spec.description

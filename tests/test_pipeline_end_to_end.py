@@ -32,6 +32,11 @@ def test_every_asset_materialises_and_every_check_passes(built):
     failed = [(c.asset_key.to_user_string(), c.check_name) for c in checks if not c.passed]
     assert len(checks) >= 25
     assert failed == [] or failed == [("data_docs", "expectations")], failed
+    # Every table the run built was checked against its pandera model (the schema check).
+    schema_checked = {c.asset_key.to_user_string() for c in checks if c.check_name == "schema"}
+    tables = {key.to_user_string() for key in defs.resolve_all_asset_keys()} - {"report", "warehouse_db", "data_docs"}
+    assert sorted(tables - schema_checked) == []
+    assert {"raw_morgue", "rejects", "rejects_morgue", "unresolved_places", "incident_links", "incident_membership", "snapshot_changes", "headline_changes"} <= schema_checked
     warehouse = settings.warehouse
     for table in ("victims", "incidents", "estimates", "tallies", "rejects", "review_queue", "official_comparison", "un_crosscheck"):
         assert (warehouse / f"{table}.parquet").exists(), table

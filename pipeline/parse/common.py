@@ -21,12 +21,11 @@ import polars as pl
 
 from pipeline.codes import AGE_MAX, AGE_MIN, EARLIEST_DEATH, REGISTRATION_END
 from pipeline.text.arabic import eastern_to_western_digits
+from schemas import polars_schema
+from schemas.staged import RejectsModel
 
 MAX_FIELD_CHARS = 10_000
-REJECTS_SCHEMA = {
-    "source": pl.String, "snapshot": pl.String, "file": pl.String, "row": pl.Int64, "record_key": pl.String,
-    "field": pl.String, "value": pl.String, "reason": pl.String, "action": pl.String,
-}
+REJECTS_SCHEMA = polars_schema(RejectsModel)
 
 
 class SnapshotError(Exception):
