@@ -19,7 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PSEUDOCOUNT = 0.5  # per level, so an unseen level is unlikely rather than impossible
+# Prior weight, as a share of each class's pairs, pulling each level's m and u towards the level's
+# share among all pairs: a level seen a handful of times then weighs about nothing instead of a
+# spurious lot.
+PRIOR_SHARE = 0.0001
 MAX_ITERATIONS = 300
 TOLERANCE = 1e-7
 
@@ -56,13 +59,20 @@ class FellegiSunterModel:
         return rows
 
 
-def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], n_groups: int) -> FellegiSunterModel:
-    """EM from a start where agreement (level 0) is likelier among matches, so the classes do not swap."""
+def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray) -> FellegiSunterModel:
+    """EM from a start where agreement (level 0) is likelier among matches, so the classes do not swap.
+
+    `most_matches[g]` bounds the matches group g can hold (one record of a source is one event, so
+    no more matches than the smaller source has records): without it a group whose pairs say
+    little (a coalition assessment gives only a date and a place) can be explained as all matches."""
+    n_groups = len(most_matches)
+    pairs_per_group = np.bincount(groups, minlength=n_groups)
+    ceiling = np.minimum(1.0, most_matches / np.maximum(pairs_per_group, 1))
     n_pairs, n_comparisons = levels.shape
     m = [0.3 ** np.arange(n) for n in n_levels]
     m = [v / v.sum() for v in m]
     u = [np.ones(n) / n for n in n_levels]
-    prior = np.full(n_groups, 0.1)
+    prior = np.minimum(0.1, ceiling)
     previous = -np.inf
     iteration = 0
     for iteration in range(1, MAX_ITERATIONS + 1):
@@ -74,14 +84,17 @@ def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names:
         for k in range(n_comparisons):
             level = levels[:, k]
             known = level >= 0
-            as_match = np.bincount(level[known], weights=posterior[known], minlength=n_levels[k]) + PSEUDOCOUNT
-            as_other = np.bincount(level[known], weights=1 - posterior[known], minlength=n_levels[k]) + PSEUDOCOUNT
+            share = (np.bincount(level[known], minlength=n_levels[k]) + 1.0) / (known.sum() + n_levels[k])
+            as_match = np.bincount(level[known], weights=posterior[known], minlength=n_levels[k])
+            as_other = np.bincount(level[known], weights=1 - posterior[known], minlength=n_levels[k])
+            as_match, as_other = as_match + PRIOR_SHARE * as_match.sum() * share, as_other + PRIOR_SHARE * as_other.sum() * share
             m.append(as_match / as_match.sum())
             u.append(as_other / as_other.sum())
-        prior = (np.bincount(groups, weights=posterior, minlength=n_groups) + 0.01) / (np.bincount(groups, minlength=n_groups) + 0.02)
+        prior = np.minimum((np.bincount(groups, weights=posterior, minlength=n_groups) + 0.01) / (pairs_per_group + 0.02), ceiling)
         # The expected-data log-likelihood change is a cheap convergence test.
         likelihood = float(np.sum(posterior))
         if abs(likelihood - previous) < TOLERANCE * max(1.0, n_pairs):
             break
         previous = likelihood
     return FellegiSunterModel(names, m, u, prior, iteration)
+

@@ -11,18 +11,20 @@ import polars as pl
 
 # Weapons that can describe the same event, by family.
 WEAPON_FAMILY = {
-    "airstrike": "air", "air_or_artillery": "air", "artillery": "indirect", "mortar": "indirect", "shelling": "indirect",
+    "airstrike": "air", "air_or_artillery": "air", "coalition_strike": "air", "artillery": "indirect", "mortar": "indirect", "shelling": "indirect",
     "ied": "explosive", "vbied": "explosive", "execution": "execution", "gunfire": "gunfire", "unknown": "unknown",
 }
-COMPATIBLE = {("air", "indirect"), ("indirect", "air"), ("explosive", "indirect"), ("indirect", "explosive")}
+# A shooting is how one source words what another calls an execution.
+COMPATIBLE = {("air", "indirect"), ("explosive", "indirect"), ("execution", "gunfire")}
+COMPATIBLE |= {(b, a) for a, b in COMPATIBLE}
 NEAR_KM, FAR_KM = 0.25, 0.6
 # A death toll this small is shared by many unrelated incidents, so agreement on it says less.
 SMALL_TOLL = 3
 
 LEVELS: dict[str, list[str]] = {
-    "date": ["same first and last day", "date ranges overlap", "within a day", "further apart"],
+    "date": ["same first and last day", "same first day, another last day (or one side gives only a day)", "date ranges overlap", "within a day", "further apart"],
     "place": ["same neighbourhood", "same bank, one neighbourhood unknown", "other neighbourhood on the same bank", "other bank"],
-    "weapon": ["same weapon", "same weapon family", "compatible families (air or indirect fire; indirect fire or explosive)", "incompatible"],
+    "weapon": ["same weapon", "same weapon family", "compatible families (air or indirect fire; indirect fire or explosive; execution or gunfire)", "incompatible"],
     "toll": [f"tolls overlap above {SMALL_TOLL}", f"tolls overlap at {SMALL_TOLL} or fewer", "within 25% of each other", "further apart"],
     "target": ["same target", "different target"],
     "time_of_day": ["same time of day", "different time of day"],
@@ -40,7 +42,9 @@ def date_level() -> pl.Expr:
     overlap = (pl.col("date_start_l") <= pl.col("date_end_r")) & (pl.col("date_start_r") <= pl.col("date_end_l"))
     same = (pl.col("date_start_l") == pl.col("date_start_r")) & (pl.col("date_end_l") == pl.col("date_end_r"))
     gap = pl.min_horizontal((pl.col("date_start_l") - pl.col("date_end_r")).dt.total_days().abs(), (pl.col("date_start_r") - pl.col("date_end_l")).dt.total_days().abs())
-    return pl.when(same).then(0).when(overlap).then(1).when(gap <= 1).then(2).otherwise(3)
+    # Amnesty and the coalition give one date, the first day of a strike others report over days.
+    same_first = pl.col("date_start_l") == pl.col("date_start_r")
+    return pl.when(same).then(0).when(same_first).then(1).when(overlap).then(2).when(gap <= 1).then(3).otherwise(4)
 
 
 def place_level() -> pl.Expr:

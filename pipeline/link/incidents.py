@@ -10,11 +10,11 @@
 3. Incidents are built source by source (Airwars, then IBC, Amnesty, the coalition): a source
    reports an event once (Airwars sometimes twice, and those copies are joined first), so each
    of its records joins at most one incident built so far, and each incident takes at most one
-   of its records. The record-to-incident evidence is that of the record's best-fitting member;
-   the records and incidents are paired by an optimal one-to-one assignment, and a pairing is
-   kept when its probability, set against every other incident the record could join and every
-   other record the incident could take, is at least `ACCEPT`. Several equally good candidates
-   therefore leave a record alone rather than joined by a guess.
+   of its records. The record-to-incident evidence is that of the record's best-fitting member,
+   and a pairing is kept when its probability, set against every other incident the record
+   could join and every other record the incident could take, is at least one half
+   (`incident_assembly.py`). Several equally good candidates therefore leave a record alone
+   rather than joined by a guess.
 
 `incident_links` lists the kept links with `score` (the posterior log-odds, in bits) and
 `link_confidence` (that competition-adjusted probability); an incident's `link_confidence` is
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from scipy.optimize import linear_sum_assignment
 
 from pipeline.link.fellegi_sunter import FellegiSunterModel, estimate
+from pipeline.link.incident_assembly import assemble
 from pipeline.link.incident_comparisons import COMPARISONS, LEVELS, comparison_levels
 from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_detail
 
@@ -39,10 +39,6 @@ SOURCE_ORDER = ["airwars", "ibc", "amnesty", "cjtf"]
 # Sources known to report one event twice; two records of any other source are one event only
 # when they share a named victim.
 DOUBLE_REPORTING = {"airwars"}
-# A pairing is kept when, against its competitors, it is at least this likely: at 0.5 two equally
-# good candidates (each below one half) both stay apart.
-ACCEPT = 0.5
-
 INCIDENT_RECORD_SCHEMA = {
     "record_key": pl.String, "source": pl.String, "date_start": pl.Date, "date_end": pl.Date, "neighbourhood_id": pl.String, "bank": pl.String,
     "weapon": pl.String, "killed_min": pl.Int64, "killed_max": pl.Int64, "latitude": pl.Float64, "longitude": pl.Float64,
@@ -66,7 +62,9 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """The four incident-level sources in one shape."""
     airwars = staged["staged_airwars_incidents"].select(
         "record_key", pl.lit("airwars").alias("source"), "date_start", "date_end", "neighbourhood_id", "bank",
-        pl.col("strike_types").list.first().fill_null("unknown").alias("weapon"), "killed_min", "killed_max", "latitude", "longitude",
+        # Airwars files a strike it cannot tell apart as both types.
+        pl.when(pl.col("strike_types").list.contains("airstrike") & pl.col("strike_types").list.contains("artillery")).then(pl.lit("air_or_artillery"))
+        .otherwise(pl.col("strike_types").list.first().fill_null("unknown")).alias("weapon"), "killed_min", "killed_max", "latitude", "longitude",
         _detail("summary", TARGET_PATTERNS).alias("target"), _detail("summary", TIME_PATTERNS).alias("time_of_day"),
     )
     ibc = staged["staged_ibc_incidents"].select(
@@ -80,7 +78,8 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     cjtf = staged["staged_cjtf_assessments"].select(
         "record_key", pl.lit("cjtf").alias("source"), pl.col("strike_date").alias("date_start"), pl.col("strike_date").alias("date_end"), "neighbourhood_id", "bank",
-        pl.lit("air_or_artillery").alias("weapon"),
+        # The coalition assesses its own strikes without saying which kind: only the family is known.
+        pl.lit("coalition_strike").alias("weapon"),
         # "0 killed" in a non-credible assessment is the coalition's verdict, not a count of the event.
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_min"),
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_max"),
@@ -124,89 +123,27 @@ def candidate_pairs(records: pl.DataFrame, shared: pl.DataFrame, naming: set[str
     )
 
 
-def score_pairs(pairs: pl.DataFrame) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
+def most_matches(source_pair: str, records_per_source: dict[str, int]) -> int:
+    """A source reports an event once (a double-reporting one at most twice), so two sources share
+    at most as many events as the smaller has records."""
+    left, right = source_pair.split("-")
+    return records_per_source.get(left, 0) // 2 if left == right else min(records_per_source.get(left, 0), records_per_source.get(right, 0))
+
+
+def score_pairs(pairs: pl.DataFrame, records_per_source: dict[str, int]) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
     """Each candidate pair's posterior probability of being one event, from a model estimated on these pairs."""
     levelled = comparison_levels(pairs)
     if levelled.is_empty():
-        return levelled.with_columns(pl.lit(None, pl.Float64).alias("log_odds"), pl.lit(None, pl.Float64).alias("match_probability")), None
+        return levelled.with_columns(*(pl.lit(None, pl.Float64).alias(c) for c in ("log_bayes_factor", "log_odds", "match_probability"))), None
     names = list(COMPARISONS)
     levels = levelled.select(f"level_{n}" for n in names).to_numpy().astype(np.int64)
     group_names = sorted(levelled["source_pair"].unique().to_list())
     groups = levelled["source_pair"].replace_strict({g: i for i, g in enumerate(group_names)}, return_dtype=pl.Int64).to_numpy()
-    model = estimate(levels, groups, [len(LEVELS[n]) for n in names], names, len(group_names))
+    model = estimate(levels, groups, [len(LEVELS[n]) for n in names], names, np.array([most_matches(g, records_per_source) for g in group_names], dtype=float))
     odds = model.log_odds(levels, groups)
-    return levelled.with_columns(pl.Series("log_odds", odds), pl.Series("match_probability", 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50))))), model
-
-
-def _logsumexp(values: list[float]) -> float:
-    top = max(values)
-    return top + math.log(sum(math.exp(v - top) for v in values))
-
-
-def competing_confidence(edges: dict[tuple[int, int], tuple[float, tuple[str, str]]]) -> dict[tuple[int, int], float]:
-    """For each edge (left unit, right unit) with log-odds o: the probability that this pairing,
-    rather than any other open to either side or none at all, is the true one, as
-    e^o / (1 + sum of e^o' over the left unit's edges) and likewise for the right unit; the smaller."""
-    by_left: dict[int, list[float]] = {}
-    by_right: dict[int, list[float]] = {}
-    for (i, j), (odds, _) in edges.items():
-        by_left.setdefault(i, []).append(odds)
-        by_right.setdefault(j, []).append(odds)
-    confidence = {}
-    for (i, j), (odds, _) in edges.items():
-        left = math.exp(odds - _logsumexp([0.0, *by_left[i]]))
-        right = math.exp(odds - _logsumexp([0.0, *by_right[j]]))
-        confidence[(i, j)] = min(left, right)
-    return confidence
-
-
-def _edges(left: list[list[str]], right: list[list[str]], odds: dict[tuple[str, str], float]) -> dict[tuple[int, int], tuple[float, tuple[str, str]]]:
-    """The evidence between two groups of records is that of their best-fitting pair of members."""
-    where_right = {key: j for j, unit in enumerate(right) for key in unit}
-    edges: dict[tuple[int, int], tuple[float, tuple[str, str]]] = {}
-    for i, unit in enumerate(left):
-        for a in unit:
-            for b, value in odds.get(a, {}).items():
-                j = where_right.get(b)
-                if j is None or (left is right and i == j):
-                    continue
-                edge = (min(i, j), max(i, j)) if left is right else (i, j)
-                if edge not in edges or value > edges[edge][0]:
-                    edges[edge] = (value, (min(a, b), max(a, b)))
-    return edges
-
-
-def assemble(records: pl.DataFrame, scored: pl.DataFrame) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
-    """Incidents (lists of record keys) and the links that made them, source by source."""
-    odds: dict[str, dict[str, float]] = {}
-    for a, b, value in scored.select("record_key_l", "record_key_r", "log_odds").iter_rows():
-        odds.setdefault(a, {})[b] = value
-        odds.setdefault(b, {})[a] = value
-    keys_by_source = {s: sorted(records.filter(pl.col("source") == s)["record_key"].to_list()) for s in SOURCE_ORDER}
-    incidents: list[list[str]] = []
-    links: list[tuple[str, str, float, float]] = []
-    for source in SOURCE_ORDER:
-        units = [[k] for k in keys_by_source[source]]
-        # One event reported twice by one source: the copies join first (each has at most one
-        # twin, since a kept pairing must beat all the others).
-        twins = _edges(units, units, odds)
-        joined: dict[int, int] = {}
-        for (i, j), confidence in sorted(competing_confidence(twins).items()):
-            if confidence >= ACCEPT and i not in joined and j not in joined:
-                joined[j] = i
-                links.append((*twins[(i, j)][1], twins[(i, j)][0], confidence))
-        for j, i in sorted(joined.items()):
-            units[i] = sorted(units[i] + units[j])
-        units = [u for n, u in enumerate(units) if n not in joined]
-        edges = _edges(units, incidents, odds)
-        taken: set[int] = set()
-        for (i, j), confidence in sorted(competing_confidence(edges).items()):
-            if confidence >= ACCEPT:
-                incidents[j] = sorted(incidents[j] + units[i])
-                taken.add(i)
-                links.append((*edges[(i, j)][1], edges[(i, j)][0], confidence))
-        incidents.extend(u for n, u in enumerate(units) if n not in taken)
-    return incidents, links
+    return levelled.with_columns(
+        pl.Series("log_bayes_factor", model.log_bayes_factor(levels)), pl.Series("log_odds", odds), pl.Series("match_probability", 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50)))),
+    ), model
 
 
 def incident_id(smallest_key: str) -> str:
@@ -215,8 +152,13 @@ def incident_id(smallest_key: str) -> str:
 
 def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFrame | None = None) -> IncidentLinkResult:
     records = incident_records(staged)
-    scored, model = score_pairs(candidate_pairs(records, shared_victims(victim_clusters), naming_records(victim_clusters)))
-    groups, links = assemble(records, scored)
+    scored, model = score_pairs(candidate_pairs(records, shared_victims(victim_clusters), naming_records(victim_clusters)), dict(records.group_by("source").len().iter_rows()))
+    log_odds: dict[str, dict[str, float]] = {}
+    for a, b, value in scored.select("record_key_l", "record_key_r", "log_odds").iter_rows():
+        log_odds.setdefault(a, {})[b] = value
+        log_odds.setdefault(b, {})[a] = value
+    keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
+    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_odds)
     root = {key: min(group) for group in groups for key in group}
     membership = records.with_columns(pl.col("record_key").replace_strict(root).alias("root"))
     link_table = pl.DataFrame(

@@ -1,0 +1,101 @@
+"""Incidents built source by source from scored record pairs, each record joining at most one incident.
+
+A source reports an event once (Airwars sometimes twice: those copies are joined first), so at
+each step a record of the source being added either describes one of the incidents built so far
+or none of them, and each incident takes at most one of its records. The evidence between a
+record and an incident is the posterior log-odds o of the record's best-fitting member pair (from
+the Fellegi-Sunter model, its source pair's prior included). The record's chance of describing
+incident j rather than another candidate or none is
+
+    P(j) = e^o_j / (1 + sum over its candidate incidents of e^o)
+
+and likewise from the incident's side (the source's records that could be its report competing);
+the smaller of the two is the pairing's confidence. A pairing is kept at confidence >= ACCEPT
+(so a kept pairing beats all others on both sides together, and is one-to-one): two equally good
+candidates leave a record alone rather than joined by a guess.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ACCEPT = 0.5
+Edges = dict[tuple[int, int], tuple[float, tuple[str, str]]]
+
+
+def best_member_edges(left: list[list[str]], right: list[list[str]], log_odds: dict[str, dict[str, float]]) -> Edges:
+    """Edges between groups of records, each carrying its best-fitting member pair's log-odds.
+    With `left is right`, edges between different groups of one list (i < j)."""
+    where_right = {key: j for j, unit in enumerate(right) for key in unit}
+    edges: Edges = {}
+    for i, unit in enumerate(left):
+        for a in unit:
+            for b, value in log_odds.get(a, {}).items():
+                j = where_right.get(b)
+                if j is None or (left is right and i == j):
+                    continue
+                edge = (min(i, j), max(i, j)) if left is right else (i, j)
+                if edge not in edges or value > edges[edge][0]:
+                    edges[edge] = (value, (min(a, b), max(a, b)))
+    return edges
+
+
+def _one_side(owner: np.ndarray, log_odds: np.ndarray) -> np.ndarray:
+    """P(edge is its owner's true pairing) = e^o / (1 + sum of e^o' over the owner's edges): the owner
+    describes one of its candidates or none, each candidate weighed by its posterior odds."""
+    n = int(owner.max()) + 1
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, owner, log_odds)
+    top = np.maximum(top, 0.0)
+    log_total = top + np.log(np.exp(-top) + np.bincount(owner, weights=np.exp(log_odds - top[owner]), minlength=n))
+    return np.exp(log_odds - log_total[owner])
+
+
+def confidence(edges: Edges) -> dict[tuple[int, int], float]:
+    """Each edge's confidence: the smaller of its chance from the record's side and from the incident's side."""
+    if not edges:
+        return {}
+    keys = sorted(edges)
+    left = np.array([i for i, _ in keys])
+    right = np.array([j for _, j in keys])
+    log_odds = np.array([edges[e][0] for e in keys])
+    both = np.minimum(_one_side(left, log_odds), _one_side(right, log_odds))
+    return {e: float(p) for e, p in zip(keys, both)}
+
+
+def twins_confidence(edges: Edges) -> dict[tuple[int, int], float]:
+    """Within one source an edge (i, j) has no sides: each record's candidates are all its edges."""
+    if not edges:
+        return {}
+    keys = sorted(edges)
+    owner = np.array([i for i, _ in keys] + [j for _, j in keys])
+    log_odds = np.array([edges[e][0] for e in keys] * 2)
+    chance = _one_side(owner, log_odds)
+    n = len(keys)
+    return {e: float(min(chance[x], chance[n + x])) for x, e in enumerate(keys)}
+
+
+def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_odds: dict[str, dict[str, float]]) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
+    """Incidents (sorted lists of record keys) and the links (pair, log-odds, confidence) that made them."""
+    incidents: list[list[str]] = []
+    links: list[tuple[str, str, float, float]] = []
+    for source in order:
+        units = [[k] for k in sorted(keys_by_source.get(source, []))]
+        twins = best_member_edges(units, units, log_odds)
+        joined: dict[int, int] = {}
+        for (i, j), chance in sorted(twins_confidence(twins).items()):
+            if chance >= ACCEPT and i not in joined and j not in joined and i not in joined.values() and j not in joined.values():
+                joined[j] = i
+                links.append((*twins[(i, j)][1], twins[(i, j)][0], chance))
+        for j, i in sorted(joined.items()):
+            units[i] = sorted(units[i] + units[j])
+        units = [u for n, u in enumerate(units) if n not in joined]
+        edges = best_member_edges(units, incidents, log_odds)
+        taken: set[int] = set()
+        for (i, j), chance in sorted(confidence(edges).items()):
+            if chance >= ACCEPT:
+                incidents[j] = sorted(incidents[j] + units[i])
+                taken.add(i)
+                links.append((*edges[(i, j)][1], edges[(i, j)][0], chance))
+        incidents.extend(u for n, u in enumerate(units) if n not in taken)
+    return incidents, links
