@@ -19,18 +19,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipeline.link.fellegi_sunter import MAX_ITERATIONS, TOLERANCE
+
 ACCEPT = 0.5
 Edges = dict[tuple[int, int], tuple[float, tuple[str, str]]]
 
 
-def best_member_edges(left: list[list[str]], right: list[list[str]], log_odds: dict[str, dict[str, float]]) -> Edges:
+def best_member_edges(left: list[list[str]], right: list[list[str]], log_bf: dict[str, dict[str, float]]) -> Edges:
     """Edges between groups of records, each carrying its best-fitting member pair's log-odds.
     With `left is right`, edges between different groups of one list (i < j)."""
     where_right = {key: j for j, unit in enumerate(right) for key in unit}
     edges: Edges = {}
     for i, unit in enumerate(left):
         for a in unit:
-            for b, value in log_odds.get(a, {}).items():
+            for b, value in log_bf.get(a, {}).items():
                 j = where_right.get(b)
                 if j is None or (left is right and i == j):
                     continue
@@ -40,60 +42,84 @@ def best_member_edges(left: list[list[str]], right: list[list[str]], log_odds: d
     return edges
 
 
-def _one_side(owner: np.ndarray, log_odds: np.ndarray) -> np.ndarray:
-    """P(edge is its owner's true pairing) = e^o / (1 + sum of e^o' over the owner's edges): the owner
-    describes one of its candidates or none, each candidate weighed by its posterior odds."""
+def record_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
+    """P(edge is its record's true pairing): the record describes none of its K candidates with
+    probability p_none, else any one of them a priori alike, so
+    P(j) = a BF_j / (p_none + a sum BF), a = (1 - p_none) / K, with p_none estimated by EM over the step."""
+    n = int(owner.max()) + 1
+    k = np.bincount(owner, minlength=n).astype(float)
+    has = k > 0
+    top = np.full(n, 0.0)
+    np.maximum.at(top, owner, log_bf)
+    log_total = top + np.log(np.bincount(owner, weights=np.exp(log_bf - top[owner]), minlength=n) + np.where(has, 0.0, 1.0))
+    log_k = np.log(np.where(has, k, 1.0))
+    p_none = 0.5
+    for _ in range(MAX_ITERATIONS):
+        log_a = np.log1p(-p_none) - log_k
+        none = p_none / (p_none + np.exp(np.clip(log_a + log_total, -700, 700)))
+        updated = float(np.clip(none[has].mean(), 1e-6, 1 - 1e-6))
+        converged = abs(updated - p_none) < TOLERANCE
+        p_none = updated
+        if converged:
+            break
+    log_a = np.log1p(-p_none) - log_k
+    log_denominator = np.logaddexp(np.log(p_none), log_a + log_total)
+    return np.exp(log_a[owner] + log_bf - log_denominator[owner])
+
+
+def incident_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
+    """Among the records that could be an incident's report from this source, each one's share of
+    the evidence: two records fitting one incident equally well get a half each."""
     n = int(owner.max()) + 1
     top = np.full(n, -np.inf)
-    np.maximum.at(top, owner, log_odds)
-    top = np.maximum(top, 0.0)
-    log_total = top + np.log(np.exp(-top) + np.bincount(owner, weights=np.exp(log_odds - top[owner]), minlength=n))
-    return np.exp(log_odds - log_total[owner])
+    np.maximum.at(top, owner, log_bf)
+    total = np.bincount(owner, weights=np.exp(log_bf - top[owner]), minlength=n)
+    return np.exp(log_bf - top[owner]) / total[owner]
 
 
 def confidence(edges: Edges) -> dict[tuple[int, int], float]:
-    """Each edge's confidence: the smaller of its chance from the record's side and from the incident's side."""
+    """Each record-to-incident edge's confidence: the smaller of its chance from the record's side and its share from the incident's side."""
     if not edges:
         return {}
     keys = sorted(edges)
     left = np.array([i for i, _ in keys])
     right = np.array([j for _, j in keys])
-    log_odds = np.array([edges[e][0] for e in keys])
-    both = np.minimum(_one_side(left, log_odds), _one_side(right, log_odds))
+    log_bf = np.array([edges[e][0] for e in keys])
+    both = np.minimum(record_side(left, log_bf), incident_side(right, log_bf))
     return {e: float(p) for e, p in zip(keys, both)}
 
 
 def twins_confidence(edges: Edges) -> dict[tuple[int, int], float]:
-    """Within one source an edge (i, j) has no sides: each record's candidates are all its edges."""
+    """Within one source both ends of an edge are records: each end's chance, the smaller."""
     if not edges:
         return {}
     keys = sorted(edges)
     owner = np.array([i for i, _ in keys] + [j for _, j in keys])
-    log_odds = np.array([edges[e][0] for e in keys] * 2)
-    chance = _one_side(owner, log_odds)
+    log_bf = np.array([edges[e][0] for e in keys] * 2)
+    chance = record_side(owner, log_bf)
     n = len(keys)
     return {e: float(min(chance[x], chance[n + x])) for x, e in enumerate(keys)}
 
 
-def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_odds: dict[str, dict[str, float]]) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
+def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]]) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
     """Incidents (sorted lists of record keys) and the links (pair, log-odds, confidence) that made them."""
     incidents: list[list[str]] = []
     links: list[tuple[str, str, float, float]] = []
     for source in order:
         units = [[k] for k in sorted(keys_by_source.get(source, []))]
-        twins = best_member_edges(units, units, log_odds)
+        twins = best_member_edges(units, units, log_bf)
         joined: dict[int, int] = {}
         for (i, j), chance in sorted(twins_confidence(twins).items()):
-            if chance >= ACCEPT and i not in joined and j not in joined and i not in joined.values() and j not in joined.values():
+            if chance > ACCEPT and i not in joined and j not in joined and i not in joined.values() and j not in joined.values():
                 joined[j] = i
                 links.append((*twins[(i, j)][1], twins[(i, j)][0], chance))
         for j, i in sorted(joined.items()):
             units[i] = sorted(units[i] + units[j])
         units = [u for n, u in enumerate(units) if n not in joined]
-        edges = best_member_edges(units, incidents, log_odds)
+        edges = best_member_edges(units, incidents, log_bf)
         taken: set[int] = set()
         for (i, j), chance in sorted(confidence(edges).items()):
-            if chance >= ACCEPT:
+            if chance > ACCEPT:
                 incidents[j] = sorted(incidents[j] + units[i])
                 taken.add(i)
                 links.append((*edges[(i, j)][1], edges[(i, j)][0], chance))

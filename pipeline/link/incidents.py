@@ -154,7 +154,7 @@ def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFram
     records = incident_records(staged)
     scored, model = score_pairs(candidate_pairs(records, shared_victims(victim_clusters), naming_records(victim_clusters)), dict(records.group_by("source").len().iter_rows()))
     log_odds: dict[str, dict[str, float]] = {}
-    for a, b, value in scored.select("record_key_l", "record_key_r", "log_odds").iter_rows():
+    for a, b, value in scored.select("record_key_l", "record_key_r", "log_bayes_factor").iter_rows():
         log_odds.setdefault(a, {})[b] = value
         log_odds.setdefault(b, {})[a] = value
     keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
