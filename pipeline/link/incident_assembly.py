@@ -42,10 +42,18 @@ def best_member_edges(left: list[list[str]], right: list[list[str]], log_bf: dic
     return edges
 
 
-def record_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
+def record_side(owner: np.ndarray, log_bf: np.ndarray, breadth: np.ndarray | None = None) -> np.ndarray:
     """P(edge is its record's true pairing): the record describes none of its K candidates with
     probability p_none, else any one of them a priori alike, so
-    P(j) = a BF_j / (p_none + a sum BF), a = (1 - p_none) / K, with p_none estimated by EM over the step."""
+    P(j) = a BF_j / (p_none + a sum BF), a = (1 - p_none) / K, with p_none estimated by EM over the step.
+
+    With `breadth` (how many sources carry the candidate incident: 0 for one, 1 for two, 2 for
+    more), its m and u are estimated in the same EM and its weight joins the Bayes factor: the
+    coalition assessed the allegations monitors and the press had raised, and Amnesty the worst
+    strikes, so an incident several sources carry is likelier to be the one they describe."""
+    base = log_bf
+    levels = 3
+    m = u = np.full(levels, 1.0 / levels)
     n = int(owner.max()) + 1
     k = np.bincount(owner, minlength=n).astype(float)
     has = k > 0
@@ -56,10 +64,22 @@ def record_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
     p_none = 0.5
     for _ in range(MAX_ITERATIONS):
         log_a = np.log1p(-p_none) - log_k
-        none = p_none / (p_none + np.exp(np.clip(log_a + log_total, -700, 700)))
+        log_denominator = np.logaddexp(np.log(p_none), log_a + log_total)
+        none = np.exp(np.log(p_none) - log_denominator)
         updated = float(np.clip(none[has].mean(), 1e-6, 1 - 1e-6))
         converged = abs(updated - p_none) < TOLERANCE
         p_none = updated
+        if breadth is not None:
+            chance = np.exp(log_a[owner] + log_bf - log_denominator[owner])
+            new_m = np.bincount(breadth, weights=chance, minlength=levels) + 1.0
+            new_u = np.bincount(breadth, weights=1 - chance, minlength=levels) + 1.0
+            new_m, new_u = new_m / new_m.sum(), new_u / new_u.sum()
+            converged = converged and np.abs(new_m - m).max() < TOLERANCE
+            m, u = new_m, new_u
+            log_bf = base + np.log(m[breadth]) - np.log(u[breadth])
+            top = np.full(n, 0.0)
+            np.maximum.at(top, owner, log_bf)
+            log_total = top + np.log(np.bincount(owner, weights=np.exp(log_bf - top[owner]), minlength=n) + np.where(has, 0.0, 1.0))
         if converged:
             break
     log_a = np.log1p(-p_none) - log_k
@@ -77,7 +97,7 @@ def incident_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
     return np.exp(log_bf - top[owner]) / total[owner]
 
 
-def confidence(edges: Edges) -> dict[tuple[int, int], float]:
+def confidence(edges: Edges, breadth_of: list[int] | None = None) -> dict[tuple[int, int], float]:
     """Each record-to-incident edge's confidence: the smaller of its chance from the record's side and its share from the incident's side."""
     if not edges:
         return {}
@@ -85,7 +105,8 @@ def confidence(edges: Edges) -> dict[tuple[int, int], float]:
     left = np.array([i for i, _ in keys])
     right = np.array([j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys])
-    both = np.minimum(record_side(left, log_bf), incident_side(right, log_bf))
+    breadth = None if breadth_of is None else np.array([min(breadth_of[j], 3) - 1 for j in right])
+    both = np.minimum(record_side(left, log_bf, breadth), incident_side(right, log_bf))
     return {e: float(p) for e, p in zip(keys, both)}
 
 
@@ -103,6 +124,7 @@ def twins_confidence(edges: Edges) -> dict[tuple[int, int], float]:
 
 def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]]) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
     """Incidents (sorted lists of record keys) and the links (pair, log-odds, confidence) that made them."""
+    source_of = {key: source for source, keys in keys_by_source.items() for key in keys}
     incidents: list[list[str]] = []
     links: list[tuple[str, str, float, float]] = []
     for source in order:
@@ -118,7 +140,8 @@ def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dic
         units = [u for n, u in enumerate(units) if n not in joined]
         edges = best_member_edges(units, incidents, log_bf)
         taken: set[int] = set()
-        for (i, j), chance in sorted(confidence(edges).items()):
+        breadth = [len({source_of[k] for k in incident}) for incident in incidents]
+        for (i, j), chance in sorted(confidence(edges, breadth).items()):
             if chance > ACCEPT:
                 incidents[j] = sorted(incidents[j] + units[i])
                 taken.add(i)
