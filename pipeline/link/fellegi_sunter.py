@@ -59,12 +59,13 @@ class FellegiSunterModel:
         return rows
 
 
-def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray) -> FellegiSunterModel:
+def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray, fixed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> FellegiSunterModel:
     """EM from a start where agreement (level 0) is likelier among matches, so the classes do not swap.
 
     `most_matches[g]` bounds the matches group g can hold (one record of a source is one event, so
     no more matches than the smaller source has records): without it a group whose pairs say
-    little (a coalition assessment gives only a date and a place) can be explained as all matches."""
+    little (a coalition assessment gives only a date and a place) can be explained as all matches.
+    `fixed` holds comparisons whose m and u are already known (from another set of pairs) and stay put."""
     n_groups = len(most_matches)
     pairs_per_group = np.bincount(groups, minlength=n_groups)
     ceiling = np.minimum(1.0, most_matches / np.maximum(pairs_per_group, 1))
@@ -72,6 +73,9 @@ def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names:
     m = [0.3 ** np.arange(n) for n in n_levels]
     m = [v / v.sum() for v in m]
     u = [np.ones(n) / n for n in n_levels]
+    fixed = fixed or {}
+    for k, (known_m, known_u) in fixed.items():
+        m[k], u[k] = known_m, known_u
     prior = np.minimum(0.1, ceiling)
     previous = -np.inf
     iteration = 0
@@ -82,8 +86,16 @@ def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names:
         # M-step: expected counts per level among matches and non-matches.
         m, u = [], []
         for k in range(n_comparisons):
+            if k in fixed:
+                m.append(fixed[k][0])
+                u.append(fixed[k][1])
+                continue
             level = levels[:, k]
             known = level >= 0
+            if not known.any():  # no pair has this comparison: it says nothing
+                m.append(np.ones(n_levels[k]) / n_levels[k])
+                u.append(np.ones(n_levels[k]) / n_levels[k])
+                continue
             share = (np.bincount(level[known], minlength=n_levels[k]) + 1.0) / (known.sum() + n_levels[k])
             as_match = np.bincount(level[known], weights=posterior[known], minlength=n_levels[k])
             as_other = np.bincount(level[known], weights=1 - posterior[known], minlength=n_levels[k])

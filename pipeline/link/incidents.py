@@ -36,6 +36,8 @@ from pipeline.link.incident_comparisons import COMPARISONS, LEVELS, comparison_l
 from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_detail
 
 SOURCE_ORDER = ["airwars", "ibc", "amnesty", "cjtf"]
+# Comparisons only pairs within one source have (coordinates: only Airwars gives them).
+OWN_SOURCE_COMPARISONS = ["coordinates"]
 # Sources known to report one event twice; two records of any other source are one event only
 # when they share a named victim.
 DOUBLE_REPORTING = {"airwars"}
@@ -139,7 +141,20 @@ def score_pairs(pairs: pl.DataFrame, records_per_source: dict[str, int]) -> tupl
     levels = levelled.select(f"level_{n}" for n in names).to_numpy().astype(np.int64)
     group_names = sorted(levelled["source_pair"].unique().to_list())
     groups = levelled["source_pair"].replace_strict({g: i for i, g in enumerate(group_names)}, return_dtype=pl.Int64).to_numpy()
-    model = estimate(levels, groups, [len(LEVELS[n]) for n in names], names, np.array([most_matches(g, records_per_source) for g in group_names], dtype=float))
+    most = np.array([most_matches(g, records_per_source) for g in group_names], dtype=float)
+    n_levels = [len(LEVELS[n]) for n in names]
+    # Two records of one source are estimated apart: pairs across sources (where a source
+    # reports an event once) fix what each comparison weighs; the Airwars-Airwars pairs then
+    # only add their own prior and what coordinates (which only Airwars gives) weigh.
+    same = (levelled["source_l"] == levelled["source_r"]).to_numpy()
+    model = estimate(levels[~same], groups[~same], n_levels, names, most)
+    if same.any():
+        own = [names.index(n) for n in OWN_SOURCE_COMPARISONS]
+        within = estimate(levels[same], groups[same], n_levels, names, most, {k: (model.m[k], model.u[k]) for k in range(len(names)) if k not in own})
+        same_groups = np.unique(groups[same])
+        prior = model.prior.copy()
+        prior[same_groups] = within.prior[same_groups]
+        model = FellegiSunterModel(names, [within.m[k] if k in own else model.m[k] for k in range(len(names))], [within.u[k] if k in own else model.u[k] for k in range(len(names))], prior, model.iterations + within.iterations)
     odds = model.log_odds(levels, groups)
     return levelled.with_columns(
         pl.Series("log_bayes_factor", model.log_bayes_factor(levels)), pl.Series("log_odds", odds), pl.Series("match_probability", 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50)))),
