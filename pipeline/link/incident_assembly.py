@@ -17,6 +17,8 @@ candidates leave a record alone rather than joined by a guess.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from pipeline.link.fellegi_sunter import MAX_ITERATIONS, TOLERANCE
@@ -42,72 +44,106 @@ def best_member_edges(left: list[list[str]], right: list[list[str]], log_bf: dic
     return edges
 
 
-def record_side(owner: np.ndarray, log_bf: np.ndarray, breadth: np.ndarray | None = None) -> np.ndarray:
+BREADTH_LEVELS = 3  # an incident carried by one source, two, or more
+
+
+@dataclass
+class Competition:
+    """What a step's records share: the chance one describes none of the incidents so far, and
+    how much the breadth of an incident's reporting weighs (m and u per breadth level)."""
+    p_none: float
+    breadth_m: np.ndarray
+    breadth_u: np.ndarray
+
+    def log_bf(self, log_bf: np.ndarray, breadth: np.ndarray) -> np.ndarray:
+        return log_bf + np.log(self.breadth_m[breadth]) - np.log(self.breadth_u[breadth])
+
+
+def _per_owner_log_sum(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """log of the sum of e^value per owner (-inf for an owner with none), without overflow."""
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, owner, values)
+    present = np.isfinite(top)
+    shift = np.where(present, top, 0.0)
+    sums = np.bincount(owner, weights=np.exp(values - shift[owner]), minlength=n)
+    return np.where(present, shift + np.log(np.where(present, sums, 1.0)), -np.inf)
+
+
+def record_side(owner: np.ndarray, log_bf: np.ndarray, k: np.ndarray, competition: Competition) -> np.ndarray:
     """P(edge is its record's true pairing): the record describes none of its K candidates with
     probability p_none, else any one of them a priori alike, so
-    P(j) = a BF_j / (p_none + a sum BF), a = (1 - p_none) / K, with p_none estimated by EM over the step.
+    P(j) = a BF_j / (p_none + a sum BF), a = (1 - p_none) / K. Candidates already taken by other
+    records are left out of the sum but not of K: their prior share is gone, not spread."""
+    n = len(k)
+    log_a = np.log1p(-competition.p_none) - np.log(np.maximum(k, 1.0))
+    log_denominator = np.logaddexp(np.log(competition.p_none), log_a + _per_owner_log_sum(owner, log_bf, n))
+    return np.exp(log_a[owner] + log_bf - log_denominator[owner])
 
-    With `breadth` (how many sources carry the candidate incident: 0 for one, 1 for two, 2 for
-    more), its m and u are estimated in the same EM and its weight joins the Bayes factor: the
-    coalition assessed the allegations monitors and the press had raised, and Amnesty the worst
-    strikes, so an incident several sources carry is likelier to be the one they describe."""
-    base = log_bf
-    levels = 3
-    m = u = np.full(levels, 1.0 / levels)
+
+def fit_competition(owner: np.ndarray, log_bf: np.ndarray, breadth: np.ndarray | None) -> Competition:
+    """p_none, and breadth's m and u when given, by EM over the step's edges.
+
+    Breadth (how many sources carry the candidate incident) is evidence because the coalition
+    assessed the allegations monitors and the press had raised, and Amnesty the worst strikes:
+    an incident several sources carry is likelier to be the one they describe."""
     n = int(owner.max()) + 1
     k = np.bincount(owner, minlength=n).astype(float)
     has = k > 0
-    top = np.full(n, 0.0)
-    np.maximum.at(top, owner, log_bf)
-    log_total = top + np.log(np.bincount(owner, weights=np.exp(log_bf - top[owner]), minlength=n) + np.where(has, 0.0, 1.0))
-    log_k = np.log(np.where(has, k, 1.0))
-    p_none = 0.5
+    flat = np.full(BREADTH_LEVELS, 1.0 / BREADTH_LEVELS)
+    competition = Competition(0.5, flat, flat)
     for _ in range(MAX_ITERATIONS):
-        log_a = np.log1p(-p_none) - log_k
-        log_denominator = np.logaddexp(np.log(p_none), log_a + log_total)
-        none = np.exp(np.log(p_none) - log_denominator)
-        updated = float(np.clip(none[has].mean(), 1e-6, 1 - 1e-6))
-        converged = abs(updated - p_none) < TOLERANCE
-        p_none = updated
+        evidence = competition.log_bf(log_bf, breadth) if breadth is not None else log_bf
+        chance = record_side(owner, evidence, k, competition)
+        none = 1.0 - np.bincount(owner, weights=chance, minlength=n)
+        p_none = float(np.clip(none[has].mean(), 1e-6, 1 - 1e-6))
+        m, u = competition.breadth_m, competition.breadth_u
         if breadth is not None:
-            chance = np.exp(log_a[owner] + log_bf - log_denominator[owner])
-            new_m = np.bincount(breadth, weights=chance, minlength=levels) + 1.0
-            new_u = np.bincount(breadth, weights=1 - chance, minlength=levels) + 1.0
-            new_m, new_u = new_m / new_m.sum(), new_u / new_u.sum()
-            converged = converged and np.abs(new_m - m).max() < TOLERANCE
-            m, u = new_m, new_u
-            log_bf = base + np.log(m[breadth]) - np.log(u[breadth])
-            top = np.full(n, 0.0)
-            np.maximum.at(top, owner, log_bf)
-            log_total = top + np.log(np.bincount(owner, weights=np.exp(log_bf - top[owner]), minlength=n) + np.where(has, 0.0, 1.0))
+            m = np.bincount(breadth, weights=chance, minlength=BREADTH_LEVELS) + 1.0
+            u = np.bincount(breadth, weights=1 - chance, minlength=BREADTH_LEVELS) + 1.0
+            m, u = m / m.sum(), u / u.sum()
+        converged = abs(p_none - competition.p_none) < TOLERANCE and np.abs(m - competition.breadth_m).max() < TOLERANCE
+        competition = Competition(p_none, m, u)
         if converged:
             break
-    log_a = np.log1p(-p_none) - log_k
-    log_denominator = np.logaddexp(np.log(p_none), log_a + log_total)
-    return np.exp(log_a[owner] + log_bf - log_denominator[owner])
+    return competition
 
 
 def incident_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
     """Among the records that could be an incident's report from this source, each one's share of
     the evidence: two records fitting one incident equally well get a half each."""
     n = int(owner.max()) + 1
-    top = np.full(n, -np.inf)
-    np.maximum.at(top, owner, log_bf)
-    total = np.bincount(owner, weights=np.exp(log_bf - top[owner]), minlength=n)
-    return np.exp(log_bf - top[owner]) / total[owner]
+    return np.exp(log_bf - _per_owner_log_sum(owner, log_bf, n)[owner])
 
 
-def confidence(edges: Edges, breadth_of: list[int] | None = None) -> dict[tuple[int, int], float]:
-    """Each record-to-incident edge's confidence: the smaller of its chance from the record's side and its share from the incident's side."""
+def pair_up(edges: Edges, breadth_of: list[int] | None = None) -> list[tuple[int, int, float]]:
+    """The kept (record, incident, confidence) pairings of one step. A pairing is kept when its
+    chance from the record's side and its share from the incident's side both exceed ACCEPT
+    (which makes it one-to-one); then the incidents taken are struck from the other records'
+    candidates and the rest weighed again, until nothing more is kept."""
     if not edges:
-        return {}
+        return []
     keys = sorted(edges)
     left = np.array([i for i, _ in keys])
     right = np.array([j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys])
-    breadth = None if breadth_of is None else np.array([min(breadth_of[j], 3) - 1 for j in right])
-    both = np.minimum(record_side(left, log_bf, breadth), incident_side(right, log_bf))
-    return {e: float(p) for e, p in zip(keys, both)}
+    breadth = None if breadth_of is None else np.array([min(breadth_of[j], BREADTH_LEVELS) - 1 for j in right])
+    competition = fit_competition(left, log_bf, breadth)
+    evidence = competition.log_bf(log_bf, breadth) if breadth is not None else log_bf
+    k = np.bincount(left).astype(float)
+    kept: list[tuple[int, int, float]] = []
+    placed, taken = np.zeros(len(k), dtype=bool), np.zeros(int(right.max()) + 1, dtype=bool)
+    while True:
+        open_ = ~placed[left] & ~taken[right]
+        if not open_.any():
+            break
+        chance = np.minimum(record_side(left[open_], evidence[open_], k, competition), incident_side(right[open_], evidence[open_]))
+        new = [(int(i), int(j), float(c)) for i, j, c in zip(left[open_], right[open_], chance) if c > ACCEPT]
+        if not new:
+            break
+        for i, j, c in new:
+            placed[i], taken[j] = True, True
+            kept.append((i, j, c))
+    return sorted(kept)
 
 
 def twins_confidence(edges: Edges) -> dict[tuple[int, int], float]:
@@ -117,13 +153,14 @@ def twins_confidence(edges: Edges) -> dict[tuple[int, int], float]:
     keys = sorted(edges)
     owner = np.array([i for i, _ in keys] + [j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys] * 2)
-    chance = record_side(owner, log_bf)
+    k = np.bincount(owner).astype(float)
+    chance = record_side(owner, log_bf, k, fit_competition(owner, log_bf, None))
     n = len(keys)
     return {e: float(min(chance[x], chance[n + x])) for x, e in enumerate(keys)}
 
 
 def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]]) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
-    """Incidents (sorted lists of record keys) and the links (pair, log-odds, confidence) that made them."""
+    """Incidents (sorted lists of record keys) and the links (pair, log Bayes factor, confidence) that made them."""
     source_of = {key: source for source, keys in keys_by_source.items() for key in keys}
     incidents: list[list[str]] = []
     links: list[tuple[str, str, float, float]] = []
@@ -139,12 +176,11 @@ def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dic
             units[i] = sorted(units[i] + units[j])
         units = [u for n, u in enumerate(units) if n not in joined]
         edges = best_member_edges(units, incidents, log_bf)
-        taken: set[int] = set()
         breadth = [len({source_of[k] for k in incident}) for incident in incidents]
-        for (i, j), chance in sorted(confidence(edges, breadth).items()):
-            if chance > ACCEPT:
-                incidents[j] = sorted(incidents[j] + units[i])
-                taken.add(i)
-                links.append((*edges[(i, j)][1], edges[(i, j)][0], chance))
+        taken: set[int] = set()
+        for i, j, chance in pair_up(edges, breadth):
+            incidents[j] = sorted(incidents[j] + units[i])
+            taken.add(i)
+            links.append((*edges[(i, j)][1], edges[(i, j)][0], chance))
         incidents.extend(u for n, u in enumerate(units) if n not in taken)
     return incidents, links
