@@ -3,16 +3,17 @@
 A source reports an event once (Airwars sometimes twice: those copies are joined first), so at
 each step a record of the source being added either describes one of the incidents built so far
 or none of them, and each incident takes at most one of its records. The evidence between a
-record and an incident is the posterior log-odds o of the record's best-fitting member pair (from
-the Fellegi-Sunter model, its source pair's prior included). The record's chance of describing
-incident j rather than another candidate or none is
+record and an incident is the Bayes factor BF of the record's best-fitting member pair (from the
+Fellegi-Sunter model), with how widely the incident is reported weighed in by EM. A record's
+chance of describing candidate j of its K is
 
-    P(j) = e^o_j / (1 + sum over its candidate incidents of e^o)
+    P(j) = a BF_j / (p_none + a * sum of its candidates' BF),   a = (1 - p_none) / K
 
-and likewise from the incident's side (the source's records that could be its report competing);
-the smaller of the two is the pairing's confidence. A pairing is kept at confidence >= ACCEPT
-(so a kept pairing beats all others on both sides together, and is one-to-one): two equally good
-candidates leave a record alone rather than joined by a guess.
+with p_none, the share of the step's records describing none, estimated by EM; from the
+incident's side each competing record gets its share of the evidence. A pairing is kept when
+both exceed ACCEPT (one half, which makes it one-to-one); the incidents taken are then struck
+from the other records' candidates and the rest weighed again. Two equally good candidates leave
+a record alone rather than joined by a guess.
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@
    (`incident_assembly.py`). Several equally good candidates therefore leave a record alone
    rather than joined by a guess.
 
-`incident_links` lists the kept links with `score` (the posterior log-odds, in bits) and
+`incident_links` lists the kept links with `score` (the pair's Bayes factor, in bits) and
 `link_confidence` (that competition-adjusted probability); an incident's `link_confidence` is
-its weakest link's. Every step is ordered by record keys, so a rebuild gives the same incidents.
+its weakest link's. Every step is ordered by record keys, so a rebuild gives the same incidents
+whatever the order of the input rows. docs/incidents.md has the measured figures.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def most_matches(source_pair: str, records_per_source: dict[str, int]) -> int:
 
 
 def score_pairs(pairs: pl.DataFrame, records_per_source: dict[str, int]) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
-    """Each candidate pair's posterior probability of being one event, from a model estimated on these pairs."""
+    """Each candidate pair's log Bayes factor and posterior probability of being one event, from a
+    model estimated on these pairs."""
     levelled = comparison_levels(pairs)
     if levelled.is_empty():
         return levelled.with_columns(*(pl.lit(None, pl.Float64).alias(c) for c in ("log_bayes_factor", "log_odds", "match_probability"))), None
@@ -168,12 +170,12 @@ def incident_id(smallest_key: str) -> str:
 def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFrame | None = None) -> IncidentLinkResult:
     records = incident_records(staged)
     scored, model = score_pairs(candidate_pairs(records, shared_victims(victim_clusters), naming_records(victim_clusters)), dict(records.group_by("source").len().iter_rows()))
-    log_odds: dict[str, dict[str, float]] = {}
+    log_bf: dict[str, dict[str, float]] = {}
     for a, b, value in scored.select("record_key_l", "record_key_r", "log_bayes_factor").iter_rows():
-        log_odds.setdefault(a, {})[b] = value
-        log_odds.setdefault(b, {})[a] = value
+        log_bf.setdefault(a, {})[b] = value
+        log_bf.setdefault(b, {})[a] = value
     keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
-    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_odds)
+    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf)
     root = {key: min(group) for group in groups for key in group}
     membership = records.with_columns(pl.col("record_key").replace_strict(root).alias("root"))
     link_table = pl.DataFrame(
