@@ -19,8 +19,8 @@ CONTEXT_TABLES = ("staged_un_casualties", "staged_official_claims")
 @dg.multi_asset(
     name="link_and_attribute_incidents",
     outs={
-        "incidents": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"splink", "polars"}, description=with_lineage("One row per distinct incident across Airwars, IBC, Amnesty and the coalition's assessments, with its party and the basis for it.", "incidents"), metadata={"dagster/column_schema": table_schema(IncidentsModel), **lineage_metadata("incidents")}),
-        "incident_links": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Scored pairs of incident records across sources.", metadata={"dagster/column_schema": table_schema(IncidentLinksModel)}),
+        "incidents": dg.AssetOut(group_name="attributed", owners=["team:attribution"], kinds={"polars"}, description=with_lineage("One row per distinct incident across Airwars, IBC, Amnesty and the coalition's assessments, with its party and the basis for it.", "incidents"), metadata={"dagster/column_schema": table_schema(IncidentsModel), **lineage_metadata("incidents")}),
+        "incident_links": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="The links that made each incident: score is the best-fitting record pair's log2 Bayes factor (Fellegi-Sunter, weights estimated by EM), link_confidence the pairing's probability against its competitors.", metadata={"dagster/column_schema": table_schema(IncidentLinksModel)}),
         "incident_membership": dg.AssetOut(group_name="linked", owners=["team:attribution"], kinds={"polars"}, description="Incident record key -> incident_id.", metadata={"dagster/column_schema": table_schema(IncidentMembershipModel)}),
     },
     ins={**{t: dg.AssetIn(t) for t in INCIDENT_TABLES}, "victim_clusters": dg.AssetIn("victim_clusters")},
@@ -36,7 +36,7 @@ def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: Pipel
     linked = link_incidents(staged, victim_clusters)
     incidents = attribute_incidents(linked.incidents, linked.membership, staged, policy)
     yield dg.Output(incidents, output_name="incidents", metadata={"dagster/row_count": len(incidents), "by_party": dg.MetadataValue.json(dict(incidents.group_by("party").len().iter_rows()))})
-    yield dg.Output(linked.incident_links, output_name="incident_links", metadata={"dagster/row_count": len(linked.incident_links)})
+    yield dg.Output(linked.incident_links, output_name="incident_links", metadata={"dagster/row_count": len(linked.incident_links), "estimated_weights": dg.MetadataValue.json(linked.model)})
     yield dg.Output(linked.membership, output_name="incident_membership", metadata={"dagster/row_count": len(linked.membership)})
     yield schema_check_result(IncidentsModel, incidents, "incidents")
     yield schema_check_result(IncidentLinksModel, linked.incident_links, "incident_links")

@@ -1,45 +1,47 @@
 """Incident linkage: the same strike reported by Airwars, IBC, Amnesty and the coalition becomes one incident.
 
-A documented evidence score per candidate pair (candidates share a date window and a place):
+1. Candidates: every pair of incident records whose dates come within a day of each other, and
+   every pair that shares a named victim (from person linkage).
+2. Evidence: each pair is compared on date, place, weapon, death toll, target, time of day,
+   coordinates and named victims (`incident_comparisons.py`); a Fellegi-Sunter model estimates
+   by EM, from these unlabelled pairs, how much each level of each comparison counts and how
+   likely a candidate pair of each pair of sources is to be one event (`fellegi_sunter.py`).
+   Each pair gets its posterior probability of being one event.
+3. Incidents are built source by source (Airwars, then IBC, Amnesty, the coalition): a source
+   reports an event once (Airwars sometimes twice, and those copies are joined first), so each
+   of its records joins at most one incident built so far, and each incident takes at most one
+   of its records. The record-to-incident evidence is that of the record's best-fitting member,
+   and a pairing is kept when its probability, set against every other incident the record
+   could join and every other record the incident could take, is at least one half
+   (`incident_assembly.py`). Several equally good candidates therefore leave a record alone
+   rather than joined by a guess.
 
-| evidence | points |
-|---|---|
-| dates overlap (multi-day ranges included) | +2; within a day of each other: +1 |
-| same neighbourhood | +2; only the same bank known: +0.5 |
-| compatible weapons | +1; incompatible (an execution against an airstrike): -3 |
-| casualty ranges overlap (with 25% slack) | +1; far apart: -1 |
-| a named victim in both (from person linkage) | +4 |
-| what was hit (IBC target, Airwars/Amnesty narrative): same | +1.5; different: -2 |
-| time of day: same | +1; different: -1.5 |
-| Airwars coordinates of both within 250 m | +2; more than 600 m apart: -3 |
-
-Pairs scoring at least `LINK_SCORE` are linked; `link_confidence` is the score over the
-maximum. Records of one source are linked to each other only when they share a named victim
-(Airwars sometimes reports one event twice). A coalition assessment links to the single
-best-scoring incident (formed by the other sources) on its strike date, and stays alone when
-several incidents fit equally.
+`incident_links` lists the kept links with `score` (the pair's Bayes factor, in bits) and
+`link_confidence` (that competition-adjusted probability); an incident's `link_confidence` is
+its weakest link's. Every step is ordered by record keys, so a rebuild gives the same incidents
+whatever the order of the input rows. docs/incidents.md has the measured figures.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
+from pipeline.link.fellegi_sunter import FellegiSunterModel, estimate
+from pipeline.link.incident_assembly import assemble
+from pipeline.link.incident_comparisons import COMPARISONS, LEVELS, comparison_levels
 from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_detail
 
-LINK_SCORE = 4.0
-SAME_SOURCE_SCORE = 8.0
-MAX_SCORE = 14.5
-NEAR_KM, FAR_KM = 0.25, 0.6
-# Weapons that can describe the same event, by family.
-WEAPON_FAMILY = {
-    "airstrike": "air", "air_or_artillery": "air", "artillery": "indirect", "mortar": "indirect", "shelling": "indirect",
-    "ied": "explosive", "vbied": "explosive", "execution": "execution", "gunfire": "gunfire", "unknown": "unknown",
-}
-COMPATIBLE = {("air", "indirect"), ("indirect", "air"), ("explosive", "indirect"), ("indirect", "explosive")}
-
+SOURCE_ORDER = ["airwars", "ibc", "amnesty", "cjtf"]
+# Comparisons only pairs within one source have (coordinates: only Airwars gives them).
+OWN_SOURCE_COMPARISONS = ["coordinates"]
+# Sources known to report one event twice; two records of any other source are one event only
+# when they share a named victim.
+DOUBLE_REPORTING = {"airwars"}
 INCIDENT_RECORD_SCHEMA = {
     "record_key": pl.String, "source": pl.String, "date_start": pl.Date, "date_end": pl.Date, "neighbourhood_id": pl.String, "bank": pl.String,
     "weapon": pl.String, "killed_min": pl.Int64, "killed_max": pl.Int64, "latitude": pl.Float64, "longitude": pl.Float64,
@@ -56,13 +58,16 @@ class IncidentLinkResult:
     incidents: pl.DataFrame
     incident_links: pl.DataFrame
     membership: pl.DataFrame
+    model: list[dict] = field(default_factory=list)  # the estimated m/u per comparison level
 
 
 def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """The four incident-level sources in one shape."""
     airwars = staged["staged_airwars_incidents"].select(
         "record_key", pl.lit("airwars").alias("source"), "date_start", "date_end", "neighbourhood_id", "bank",
-        pl.col("strike_types").list.first().fill_null("unknown").alias("weapon"), "killed_min", "killed_max", "latitude", "longitude",
+        # Airwars files a strike it cannot tell apart as both types.
+        pl.when(pl.col("strike_types").list.contains("airstrike") & pl.col("strike_types").list.contains("artillery")).then(pl.lit("air_or_artillery"))
+        .otherwise(pl.col("strike_types").list.first().fill_null("unknown")).alias("weapon"), "killed_min", "killed_max", "latitude", "longitude",
         _detail("summary", TARGET_PATTERNS).alias("target"), _detail("summary", TIME_PATTERNS).alias("time_of_day"),
     )
     ibc = staged["staged_ibc_incidents"].select(
@@ -76,13 +81,14 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     cjtf = staged["staged_cjtf_assessments"].select(
         "record_key", pl.lit("cjtf").alias("source"), pl.col("strike_date").alias("date_start"), pl.col("strike_date").alias("date_end"), "neighbourhood_id", "bank",
-        pl.lit("air_or_artillery").alias("weapon"),
+        # The coalition assesses its own strikes without saying which kind: only the family is known.
+        pl.lit("coalition_strike").alias("weapon"),
         # "0 killed" in a non-credible assessment is the coalition's verdict, not a count of the event.
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_min"),
         pl.when(pl.col("civilians_killed") > 0).then(pl.col("civilians_killed")).otherwise(None).alias("killed_max"),
     )
     frames = [f.cast({k: v for k, v in INCIDENT_RECORD_SCHEMA.items() if k in f.columns}) for f in (airwars, ibc, amnesty, cjtf)]
-    return pl.concat(frames, how="diagonal_relaxed").select(list(INCIDENT_RECORD_SCHEMA)).with_columns(pl.col("weapon").replace_strict(WEAPON_FAMILY, default="unknown").alias("family"))
+    return pl.concat(frames, how="diagonal_relaxed").select(list(INCIDENT_RECORD_SCHEMA)).sort("record_key")
 
 
 def shared_victims(victim_clusters: pl.DataFrame | None) -> pl.DataFrame:
@@ -91,142 +97,92 @@ def shared_victims(victim_clusters: pl.DataFrame | None) -> pl.DataFrame:
         return pl.DataFrame(schema={"record_key_l": pl.String, "record_key_r": pl.String, "shared": pl.Boolean})
     per_victim = victim_clusters.select("victim_id", pl.col("incident_keys").alias("key")).explode("key").drop_nulls()
     pairs = per_victim.join(per_victim, on="victim_id", suffix="_r").filter(pl.col("key") < pl.col("key_r"))
-    return pairs.select(pl.col("key").alias("record_key_l"), pl.col("key_r").alias("record_key_r"), pl.lit(True).alias("shared")).unique()
+    return pairs.select(pl.col("key").alias("record_key_l"), pl.col("key_r").alias("record_key_r"), pl.lit(True).alias("shared")).unique().sort("record_key_l", "record_key_r")
 
 
-def candidate_pairs(records: pl.DataFrame, shared: pl.DataFrame) -> pl.DataFrame:
-    """Pairs within a day of each other: joined on day, so cost grows with incidents per day, not n²."""
+def naming_records(victim_clusters: pl.DataFrame | None) -> set[str]:
+    """Incident records that name at least one victim."""
+    if victim_clusters is None or victim_clusters.is_empty():
+        return set()
+    return set(victim_clusters.select(pl.col("incident_keys").explode()).drop_nulls().to_series().to_list())
+
+
+def candidate_pairs(records: pl.DataFrame, shared: pl.DataFrame, naming: set[str] | None = None) -> pl.DataFrame:
+    """Pairs within a day of each other: joined on day, so cost grows with incidents per day, not n².
+    Two records of one source are candidates only from a source that double reports, or when
+    they share a named victim."""
     days = records.with_columns(pl.date_ranges(pl.col("date_start") - pl.duration(days=1), pl.col("date_end") + pl.duration(days=1)).alias("day")).explode("day")
-    left = days.select("record_key", "day")
-    pairs = left.join(left, on="day", suffix="_r").filter(pl.col("record_key") < pl.col("record_key_r")).select(
-        pl.col("record_key").alias("record_key_l"), "record_key_r"
-    ).unique()
+    left = days.select("record_key", "source", "day")
+    pairs = left.join(left, on="day", suffix="_r").filter(
+        (pl.col("record_key") < pl.col("record_key_r")) & ((pl.col("source") != pl.col("source_r")) | pl.col("source").is_in(list(DOUBLE_REPORTING)))
+    ).select(pl.col("record_key").alias("record_key_l"), "record_key_r").unique()
     pairs = pl.concat([pairs, shared.select("record_key_l", "record_key_r")]).unique()
-    r = records.drop("family").with_columns(pl.col("weapon").replace_strict(WEAPON_FAMILY, default="unknown").alias("family"))
-    return pairs.join(r.rename(lambda c: f"{c}_l"), on="record_key_l").join(r.rename(lambda c: f"{c}_r"), on="record_key_r").join(
-        shared, on=["record_key_l", "record_key_r"], how="left"
-    ).with_columns(pl.col("shared").fill_null(False))
-
-
-def score_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
-    overlap = (pl.col("date_start_l") <= pl.col("date_end_r")) & (pl.col("date_start_r") <= pl.col("date_end_l"))
-    gap = pl.min_horizontal((pl.col("date_start_l") - pl.col("date_end_r")).dt.total_days().abs(), (pl.col("date_start_r") - pl.col("date_end_l")).dt.total_days().abs())
-    date_points = pl.when(overlap).then(2.0).when(gap <= 1).then(1.0).otherwise(-2.0)
-    same_place = pl.col("neighbourhood_id_l") == pl.col("neighbourhood_id_r")
-    place_points = (
-        pl.when(same_place).then(2.0)
-        .when(pl.col("neighbourhood_id_l").is_not_null() & pl.col("neighbourhood_id_r").is_not_null()).then(-3.0)
-        .when(pl.col("bank_l") == pl.col("bank_r")).then(0.5)
-        .when(pl.col("bank_l").is_not_null() & pl.col("bank_r").is_not_null()).then(-3.0)
-        .otherwise(0.0)
+    r = records.with_columns(pl.col("record_key").is_in(sorted(naming or set())).alias("names_victims"))
+    return (
+        pairs.join(r.rename(lambda c: f"{c}_l"), on="record_key_l").join(r.rename(lambda c: f"{c}_r"), on="record_key_r")
+        .join(shared, on=["record_key_l", "record_key_r"], how="left").with_columns(pl.col("shared").fill_null(False))
+        .with_columns(pl.concat_str(pl.min_horizontal("source_l", "source_r"), pl.max_horizontal("source_l", "source_r"), separator="-").alias("source_pair"))
+        .sort("record_key_l", "record_key_r")
     )
-    families_equal = pl.col("family_l") == pl.col("family_r")
-    compatible = pl.concat_str("family_l", "family_r", separator="|").is_in([f"{a}|{b}" for a, b in COMPATIBLE])
-    either_unknown = (pl.col("family_l") == "unknown") | (pl.col("family_r") == "unknown")
-    weapon_points = pl.when(families_equal).then(1.0).when(compatible | either_unknown).then(0.0).otherwise(-3.0)
-    low_l, high_l = pl.col("killed_min_l") * 0.75, pl.col("killed_max_l").fill_null(pl.col("killed_min_l")) * 1.25 + 1
-    low_r, high_r = pl.col("killed_min_r") * 0.75, pl.col("killed_max_r").fill_null(pl.col("killed_min_r")) * 1.25 + 1
-    counts_overlap = (low_l <= high_r) & (low_r <= high_l)
-    count_points = pl.when(pl.col("killed_min_l").is_null() | pl.col("killed_min_r").is_null()).then(0.0).when(counts_overlap).then(1.0).otherwise(-1.0)
-    victim_points = pl.when(pl.col("shared")).then(4.0).otherwise(0.0)
-    target_points = detail_points("target", 1.5, -2.0)
-    time_points = detail_points("time_of_day", 1.0, -1.5)
-    # Equirectangular distance (0.806 = cos of Mosul's latitude): exact enough over a city, vectorised.
-    km = ((pl.col("latitude_l") - pl.col("latitude_r")) * 111.0).pow(2).add(((pl.col("longitude_l") - pl.col("longitude_r")) * 111.0 * 0.806).pow(2)).sqrt()
-    place_detail = pl.when(km.is_null()).then(0.0).when(km <= NEAR_KM).then(2.0).when(km > FAR_KM).then(-3.0).otherwise(0.0)
-    scored = pairs.with_columns((date_points + place_points + weapon_points + count_points + victim_points + target_points + time_points + place_detail).alias("score"))
-    # Within one source only a shared victim, or (for Airwars, which sometimes reports one event
-    # twice) agreement on everything, makes two records one event.
-    same_source = pl.col("source_l") == pl.col("source_r")
-    full_agreement = (pl.col("source_l") == "airwars") & (pl.col("score") >= SAME_SOURCE_SCORE)
-    return scored.filter(~same_source | pl.col("shared") | full_agreement).with_columns((pl.col("score") / MAX_SCORE).clip(0, 1).alias("link_confidence"))
 
 
-def detail_points(column: str, same: float, different: float) -> pl.Expr:
-    left, right = pl.col(f"{column}_l"), pl.col(f"{column}_r")
-    return pl.when(left.is_null() | right.is_null()).then(0.0).when(left == right).then(same).otherwise(different)
+def most_matches(source_pair: str, records_per_source: dict[str, int]) -> int:
+    """A source reports an event once (a double-reporting one at most twice), so two sources share
+    at most as many events as the smaller has records."""
+    left, right = source_pair.split("-")
+    return records_per_source.get(left, 0) // 2 if left == right else min(records_per_source.get(left, 0), records_per_source.get(right, 0))
 
 
-def _assessment_links(scored: pl.DataFrame, root: dict[str, str]) -> pl.DataFrame:
-    """A coalition assessment joins the single incident (a cluster of the other sources' records)
-    that fits it best, if that incident is clearly the best. Candidates are compared per
-    incident, not per record: an Airwars and an IBC record of one strike are one candidate."""
-    is_cjtf_l = pl.col("source_l") == "cjtf"
-    is_cjtf_r = pl.col("source_r") == "cjtf"
-    one = scored.filter(is_cjtf_l ^ is_cjtf_r).with_columns(
-        pl.when(is_cjtf_l).then(pl.col("record_key_l")).otherwise(pl.col("record_key_r")).alias("assessment"),
-        pl.when(is_cjtf_l).then(pl.col("record_key_r")).otherwise(pl.col("record_key_l")).alias("other"),
-    ).filter(pl.col("score") >= LINK_SCORE - 1)
-    if one.is_empty():
-        return one.drop("assessment", "other")
-    one = one.with_columns(pl.col("other").replace_strict(root, default=pl.col("other")).alias("candidate"))
-    per_candidate = one.sort("score", descending=True).group_by("assessment", "candidate", maintain_order=True).first()
-    ranked = per_candidate.with_columns(
-        (pl.col("score") == pl.col("score").max().over("assessment")).alias("is_best"),
-        (pl.col("score") == pl.col("score").max().over("assessment")).sum().over("assessment").alias("ties"),
-    )
-    return ranked.filter(pl.col("is_best") & (pl.col("ties") == 1)).drop("assessment", "other", "candidate", "is_best", "ties")
-
-
-def mutual_best(links: pl.DataFrame) -> pl.DataFrame:
-    """Keep a link only if each record is the other's single best candidate from that source.
-
-    Several small incidents on one day in one Old City neighbourhood look alike; when a record
-    has two equally good partners in another source, linking either would be a guess, so
-    neither is linked (a shared named victim settles it and is always kept)."""
-    both = pl.concat([
-        links.select(pl.col("record_key_l").alias("me"), pl.col("record_key_r").alias("other"), pl.col("source_r").alias("other_source"), "score", "shared", "record_key_l", "record_key_r"),
-        links.select(pl.col("record_key_r").alias("me"), pl.col("record_key_l").alias("other"), pl.col("source_l").alias("other_source"), "score", "shared", "record_key_l", "record_key_r"),
-    ])
-    ranked = both.with_columns(
-        (pl.col("score") == pl.col("score").max().over("me", "other_source")).alias("is_best"),
-        (pl.col("score") == pl.col("score").max().over("me", "other_source")).sum().over("me", "other_source").alias("n_best"),
-    ).with_columns(((pl.col("is_best") & (pl.col("n_best") == 1)) | pl.col("shared")).alias("ok"))
-    agreed = ranked.group_by("record_key_l", "record_key_r").agg(pl.col("ok").all()).filter(pl.col("ok")).drop("ok")
-    return links.join(agreed, on=["record_key_l", "record_key_r"], how="semi")
+def score_pairs(pairs: pl.DataFrame, records_per_source: dict[str, int]) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
+    """Each candidate pair's log Bayes factor and posterior probability of being one event, from a
+    model estimated on these pairs."""
+    levelled = comparison_levels(pairs)
+    if levelled.is_empty():
+        return levelled.with_columns(*(pl.lit(None, pl.Float64).alias(c) for c in ("log_bayes_factor", "log_odds", "match_probability"))), None
+    names = list(COMPARISONS)
+    levels = levelled.select(f"level_{n}" for n in names).to_numpy().astype(np.int64)
+    group_names = sorted(levelled["source_pair"].unique().to_list())
+    groups = levelled["source_pair"].replace_strict({g: i for i, g in enumerate(group_names)}, return_dtype=pl.Int64).to_numpy()
+    most = np.array([most_matches(g, records_per_source) for g in group_names], dtype=float)
+    n_levels = [len(LEVELS[n]) for n in names]
+    # Two records of one source are estimated apart: pairs across sources (where a source
+    # reports an event once) fix what each comparison weighs; the Airwars-Airwars pairs then
+    # only add their own prior and what coordinates (which only Airwars gives) weigh.
+    same = (levelled["source_l"] == levelled["source_r"]).to_numpy()
+    model = estimate(levels[~same], groups[~same], n_levels, names, most)
+    if same.any():
+        own = [names.index(n) for n in OWN_SOURCE_COMPARISONS]
+        within = estimate(levels[same], groups[same], n_levels, names, most, {k: (model.m[k], model.u[k]) for k in range(len(names)) if k not in own})
+        same_groups = np.unique(groups[same])
+        prior = model.prior.copy()
+        prior[same_groups] = within.prior[same_groups]
+        model = FellegiSunterModel(names, [within.m[k] if k in own else model.m[k] for k in range(len(names))], [within.u[k] if k in own else model.u[k] for k in range(len(names))], prior, model.iterations + within.iterations)
+    odds = model.log_odds(levels, groups)
+    return levelled.with_columns(
+        pl.Series("log_bayes_factor", model.log_bayes_factor(levels)), pl.Series("log_odds", odds), pl.Series("match_probability", 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50)))),
+    ), model
 
 
 def incident_id(smallest_key: str) -> str:
     return "i-" + hashlib.sha256(smallest_key.encode("utf-8")).hexdigest()[:12]
 
 
-def _components(records: pl.DataFrame, links: pl.DataFrame) -> dict[str, str]:
-    """Strongest links first; a link that would put two records of one source into one incident
-    is refused unless they share a named victim (then they are one event reported twice)."""
-    keys = records["record_key"].to_list()
-    parent = {k: k for k in keys}
-    sources = {k: {s} for k, s in zip(keys, records["source"].to_list())}
-
-    def find(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    ordered = links.sort(["shared", "score"], descending=True).select("record_key_l", "record_key_r", "shared")
-    for a, b, shared in ordered.iter_rows():
-        ra, rb = find(a), find(b)
-        same_source_ok = shared or (sources[ra] == sources[rb] == {"airwars"})
-        if ra == rb or (sources[ra] & sources[rb] and not same_source_ok):
-            continue
-        keep, drop = min(ra, rb), max(ra, rb)
-        parent[drop] = keep
-        sources[keep] |= sources.pop(drop)
-    return {k: find(k) for k in keys}
-
-
 def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFrame | None = None) -> IncidentLinkResult:
     records = incident_records(staged)
-    scored = score_pairs(candidate_pairs(records, shared_victims(victim_clusters)))
-    involves_cjtf = (pl.col("source_l") == "cjtf") | (pl.col("source_r") == "cjtf")
-    keys = records["record_key"].to_list()
-    # The other sources first; the coalition's assessments then join the incidents they formed.
-    links = mutual_best(scored.filter(~involves_cjtf & (pl.col("score") >= LINK_SCORE) | pl.col("shared")))
-    links = pl.concat([links, _assessment_links(scored, _components(records, links))], how="vertical")
-    root = _components(records, links)
-    membership = pl.DataFrame({"record_key": keys, "root": [root[k] for k in keys]}).join(records, on="record_key")
-    links = links.filter(pl.col("record_key_l").replace_strict(root) == pl.col("record_key_r").replace_strict(root))
-    confidence = links.select(pl.col("record_key_l").replace_strict(root).alias("root"), "link_confidence").group_by("root").agg(pl.col("link_confidence").min())
+    scored, model = score_pairs(candidate_pairs(records, shared_victims(victim_clusters), naming_records(victim_clusters)), dict(records.group_by("source").len().iter_rows()))
+    log_bf: dict[str, dict[str, float]] = {}
+    for a, b, value in scored.select("record_key_l", "record_key_r", "log_bayes_factor").iter_rows():
+        log_bf.setdefault(a, {})[b] = value
+        log_bf.setdefault(b, {})[a] = value
+    keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
+    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf)
+    root = {key: min(group) for group in groups for key in group}
+    membership = records.with_columns(pl.col("record_key").replace_strict(root).alias("root"))
+    link_table = pl.DataFrame(
+        [{"record_key_l": a, "record_key_r": b, "score": value / math.log(2), "link_confidence": confidence} for a, b, value, confidence in links],
+        schema={"record_key_l": pl.String, "record_key_r": pl.String, "score": pl.Float64, "link_confidence": pl.Float64},
+    ).sort("record_key_l", "record_key_r")
+    confidence = link_table.select(pl.col("record_key_l").replace_strict(root, return_dtype=pl.String).alias("root"), "link_confidence").group_by("root").agg(pl.col("link_confidence").min())
     incidents = (
         membership.group_by("root")
         .agg(
@@ -240,8 +196,8 @@ def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFram
         )
         .join(confidence, on="root", how="left")
         .with_columns(pl.col("record_keys").list.first().map_elements(incident_id, return_dtype=pl.String).alias("incident_id"))
+        .sort("incident_id")
     )
-    membership_out = membership.join(incidents.select("root", "incident_id"), on="root").select("record_key", "incident_id", "source")
-    # Keep only the links the clustering used, so every listed link holds inside one incident.
-    link_table = links.filter(pl.col("record_key_l").replace_strict(root) == pl.col("record_key_r").replace_strict(root)).select("record_key_l", "record_key_r", "score", "link_confidence")
-    return IncidentLinkResult(incidents.drop("root"), link_table, membership_out)
+    membership_out = membership.join(incidents.select("root", "incident_id"), on="root").select("record_key", "incident_id", "source").sort("record_key")
+    labelled = model.table(LEVELS) if model is not None else []
+    return IncidentLinkResult(incidents.drop("root"), link_table, membership_out, labelled)
