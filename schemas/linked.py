@@ -136,8 +136,8 @@ class IncidentLinksModel(pa.DataFrameModel):
 
     record_key_l: str = pa.Field(str_matches=INCIDENT_KEY, description="incident record key (airwars:, ibc:, amnesty:, cjtf:)")
     record_key_r: str = pa.Field(str_matches=INCIDENT_KEY)
-    score: float = pa.Field(description="evidence points (pipeline/link/incidents.py's table)")
-    link_confidence: float = pa.Field(ge=0, le=1, description="score over the maximum, clipped to [0, 1]")
+    score: float = pa.Field(description="the best-fitting record pair's weight of evidence, log2 Bayes factor (Fellegi-Sunter, weights estimated by EM)")
+    link_confidence: float = pa.Field(ge=0, le=1, description="the pairing's probability against its competitors")
 
     class Config:
         strict = True
