@@ -74,7 +74,20 @@ def newest(root: Path, source: str) -> Path:
     return sorted((root / source).iterdir())[-1]
 
 
-def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
+STAGES = ("ingest", "stage", "link people", "link incidents", "attribute", "estimate", "report")
+
+
+def person_linkage_scores(scenario: Path, records: pl.DataFrame, clusters: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict, dict]:
+    """(truth records, person truth, pairwise scores on named records, on all records)."""
+    truth = pl.read_csv(scenario / "truth" / "records.csv", infer_schema=False).with_columns(pl.col("person_id").replace("", None))
+    person_truth = truth.filter(pl.col("person_id").is_not_null()).select("record_key", "person_id")
+    named = records.filter(~pl.col("is_unidentified") & pl.col("given_key").is_not_null() & ~pl.col("is_relational"))["record_key"]
+    assignment = explode_clusters(clusters)
+    return truth, person_truth, pairwise_scores(assignment.filter(pl.col("record_key").is_in(named.implode())), person_truth), pairwise_scores(assignment, person_truth)
+
+
+def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_only: bool = False) -> dict:
+    """people_only: stop after linking people (the stages after it are reported as not run)."""
     scenario = workdir / f"s{seed}-x{scale:g}"
     simulate_seconds = write_scenario(seed, scale, scenario)
     sources = scenario / "sources"
@@ -106,6 +119,14 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
     people = link_persons(records)
     link_persons_seconds = time.perf_counter() - records_started - records_seconds
     lap("link people")
+    if people_only:
+        _, person_truth, linkage_named, linkage_all = person_linkage_scores(scenario, records, people.clusters)
+        return {
+            "seed": seed, "scale": scale, "times": times, "peaks": peaks, "peak_mb": max(peaks.values()), "person_records": records.height,
+            "simulate_seconds": simulate_seconds, "link_seconds": {"person records": records_seconds, **people.model_summary.get("seconds", {})},
+            "linkage_named": linkage_named, "linkage_all": linkage_all, "people_only": True,
+            "records": records, "person_truth": person_truth, "clusters": people.clusters, "link_people_seconds": link_persons_seconds,
+        }
     incidents = link_incidents(staged, people.clusters)
     lap("link incidents")
     policy = load_policy()
@@ -119,12 +140,7 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
     lap("report")
     memory = max(peaks.values())
 
-    truth = pl.read_csv(scenario / "truth" / "records.csv", infer_schema=False).with_columns(pl.col("person_id").replace("", None))
-    person_truth = truth.filter(pl.col("person_id").is_not_null()).select("record_key", "person_id")
-    named = records.filter(~pl.col("is_unidentified") & pl.col("given_key").is_not_null() & ~pl.col("is_relational"))["record_key"]
-    assignment = explode_clusters(people.clusters)
-    linkage_named = pairwise_scores(assignment.filter(pl.col("record_key").is_in(named.implode())), person_truth)
-    linkage_all = pairwise_scores(assignment, person_truth)
+    truth, person_truth, linkage_named, linkage_all = person_linkage_scores(scenario, records, people.clusters)
     incident_truth = truth.filter(pl.col("person_id").is_null()).select("record_key", pl.col("incident_id").alias("person_id"))
     incident_scores = pairwise_scores(incidents.membership.select("record_key", pl.col("incident_id").alias("victim_id")), incident_truth)
     persons = pl.read_csv(scenario / "truth" / "persons.csv", infer_schema=False)
@@ -168,7 +184,7 @@ def machine() -> str:
 def scale_table(runs: list[dict]) -> None:
     """The one table of the issue: per scale, wall time per stage, peak memory, linkage accuracy,
     and at the scales built with --dagster the Dagster build and its overhead."""
-    stages = list(runs[0]["times"])
+    stages = STAGES
     print("\n## per scale: wall time per stage (s, plain functions), peak memory, linkage accuracy, Dagster")
     header = ["scale", "records", *stages, "total", "peak MB", "link P/R/F1 named", "link F1 all", "incident F1", "dagster s", "overhead s"]
     print("| " + " | ".join(header) + " |")
@@ -178,20 +194,25 @@ def scale_table(runs: list[dict]) -> None:
         named = r["linkage_named"]
         dagster = r.get("dagster_seconds")
         cells = [
-            f"{r['scale']:g}x", f"{r['person_records']:,}", *(f"{r['times'][s]:.1f}" for s in stages), f"{total:.1f}", f"{r['peak_mb']:,.0f}",
-            f"{named['precision']:.3f} / {named['recall']:.3f} / {named['f1']:.3f}", f"{r['linkage_all']['f1']:.3f}", f"{r['incidents']['f1']:.3f}",
+            f"{r['scale']:g}x", f"{r['person_records']:,}", *(f"{r['times'][s]:.1f}" if s in r["times"] else "not run" for s in stages),
+            f"{total:.1f}" + (" (to link people)" if r.get("people_only") else ""), f"{r['peak_mb']:,.0f}",
+            f"{named['precision']:.3f} / {named['recall']:.3f} / {named['f1']:.3f}", f"{r['linkage_all']['f1']:.3f}",
+            "not run" if r.get("people_only") else f"{r['incidents']['f1']:.3f}",
             "" if dagster is None else f"{dagster:.1f}", "" if dagster is None else f"{dagster - total:+.1f}",
         ]
         print("| " + " | ".join(cells) + " |")
     print("\nseed, peak MB per stage, link people broken down (s), simulator (s, separate process):")
     for r in runs:
-        peaks = ", ".join(f"{s} {r['peaks'][s]:,.0f}" for s in stages)
+        peaks = ", ".join(f"{s} {r['peaks'][s]:,.0f}" for s in stages if s in r["peaks"])
         link = ", ".join(f"{k} {v:.1f}" for k, v in r["link_seconds"].items())
         print(f"  {r['scale']:g}x seed {r['seed']}: peaks [{peaks}]; link people [{link}]; simulate {r['simulate_seconds']:.1f}")
 
 
 def report(runs: list[dict]) -> None:
     scale_table(runs)
+    runs = [r for r in runs if not r.get("people_only")]
+    if not runs:
+        return
     print("\n## accuracy against truth")
     print("seed scale  link_P(named) link_R(named) link_F1(named) link_F1(all)  incident_F1  attr_acc  attr_acc(decided)  estimate [95% interval]  true_total  covered  rel_err")
     for r in runs:
@@ -217,6 +238,7 @@ def main() -> None:
     parser.add_argument("--dagster-max-scale", type=float, default=1.0)
     parser.add_argument("--compare-recordlinkage", action="store_true", help="also link the same records with recordlinkage at the scales up to --compare-max-scale")
     parser.add_argument("--compare-max-scale", type=float, default=10.0)
+    parser.add_argument("--people-only-above", type=float, default=10.0, help="above this scale run only ingest, stage and link people (link incidents and attribution grow faster than linearly; see docs/scale.md)")
     parser.add_argument("--workdir", type=Path, help="keep scenarios here and reuse them (default: a temporary folder)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
@@ -226,7 +248,7 @@ def main() -> None:
         runs, comparisons = [], []
         for scale in [float(s) for s in args.scales.split(",")]:
             for seed in range(1, args.seeds + 1):
-                run = run_scenario(seed, scale, workdir, args.dagster and scale <= args.dagster_max_scale)
+                run = run_scenario(seed, scale, workdir, args.dagster and scale <= args.dagster_max_scale, scale > args.people_only_above)
                 runs.append(run)
                 if args.compare_recordlinkage and scale <= args.compare_max_scale:
                     from benchmarks.recordlinkage_compare import compare
