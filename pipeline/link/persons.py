@@ -28,7 +28,7 @@ from splink.internals.comparison_creator import ComparisonCreator
 from splink.comparison_library import CustomComparison
 
 from pipeline.link.backend import LinkBackend, configured_backend
-from pipeline.link.blocking import add_block_sizes, capped_rules
+from pipeline.link.blocking import add_block_sizes, bounded_rules
 from pipeline.link.clusters import DISTINCT_BY_CONSTRUCTION, cluster_records
 from pipeline.link.decisions import decisions_as_links, load_decisions
 
@@ -222,7 +222,7 @@ def settings(max_iterations: int = EM_ITERATIONS[0]) -> SettingsCreator:
         link_type="dedupe_only",
         unique_id_column_name="record_key",
         comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=capped_rules(prediction_blocking_rules()),
+        blocking_rules_to_generate_predictions=bounded_rules(prediction_blocking_rules()),
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
         additional_columns_to_retain=["incident_key"],
