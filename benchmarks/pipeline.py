@@ -1,11 +1,14 @@
 """Every stage against the simulator's truth and the clock, over seeds and scales.
 
-    python -m benchmarks.pipeline --seeds 5 [--scales 1,10] [--dagster]
+    python -m benchmarks.pipeline --seeds 1 --scales 1,10,100 --dagster --compare-recordlinkage [--workdir DIR]
 
-For each scenario: wall time and peak memory per stage (ingest+stage, person records, link
-people, link incidents, attribute, estimate, report), run as plain functions outside Dagster;
-with --dagster also the full cold `dagster asset materialize` of the same scenario, so the
-orchestration's own overhead is a measured figure. Accuracy: person linkage (pairwise P/R/F1 on
+For each scenario (the simulator runs in its own process, `--scale` times the default): wall
+time and peak resident memory per stage (ingest, stage, link people, link incidents, attribute,
+estimate, report), run as plain functions outside Dagster; link people broken down (person
+records, train, predict, cluster, review queue). With --dagster also the full cold `dagster
+asset materialize` of the same scenario (at 1x by default), so the orchestration's own overhead
+is a measured figure; with --compare-recordlinkage the same person records linked by the
+recordlinkage toolkit with the same blocking (benchmarks/recordlinkage_compare.py). Accuracy: person linkage (pairwise P/R/F1 on
 records with a usable name, and on all records), incident linkage pairwise F1, attribution
 accuracy and party shares against truth with the confusion matrix, and whether the estimate's
 95% interval covers the true total. Only this benchmark reads truth.
@@ -35,42 +38,97 @@ from pipeline.link.persons import link_persons
 from pipeline.parse.official import parse_cjtf_assessments, parse_official_claims
 from pipeline.parse.un import parse_un
 from pipeline.report import build_report
-from pipeline.scenario import simulate
+from pipeline.snapshots import RAW_FILES, current_file, list_snapshots
+from assets.raw import manifest
 from pipeline.tallies import build_tallies
 
 PARTIES = ("coalition_or_iraqi", "islamic_state", "undetermined")
 
 
 def peak_mb() -> float:
+    """Peak resident memory of this process since start, or since the last reset_peak()."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak() -> None:
+    """Linux: writing 5 to clear_refs resets VmHWM to the current RSS, so each stage's peak is its own."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def write_scenario(seed: int, scale: float, scenario: Path) -> float:
+    """The simulator in its own process (its memory is not the pipeline's); reused if present."""
+    if (scenario / "truth" / "records.csv").exists():
+        return float("nan")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipeline.scenario", "--seed", str(seed), "--scale", str(scale), "--out", str(scenario)], check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def newest(root: Path, source: str) -> Path:
     return sorted((root / source).iterdir())[-1]
 
 
-def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
+STAGES = ("ingest", "stage", "link people", "link incidents", "attribute", "estimate", "report")
+
+
+def person_linkage_scores(scenario: Path, records: pl.DataFrame, clusters: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict, dict]:
+    """(truth records, person truth, pairwise scores on named records, on all records)."""
+    truth = pl.read_csv(scenario / "truth" / "records.csv", infer_schema=False).with_columns(pl.col("person_id").replace("", None))
+    person_truth = truth.filter(pl.col("person_id").is_not_null()).select("record_key", "person_id")
+    # The definitions of pipeline/link/evaluate.py, as in benchmarks/linkage.py.
+    named = named_keys(records)
+    sources = records.select("record_key", "source")
+    assignment = explode_clusters(clusters)
+    return truth, person_truth, pairwise_scores(assignment.filter(pl.col("record_key").is_in(named.implode())), person_truth, sources), pairwise_scores(assignment, person_truth, sources)
+
+
+def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_only: bool = False) -> dict:
+    """people_only: stop after linking people (the stages after it are reported as not run)."""
     scenario = workdir / f"s{seed}-x{scale:g}"
-    simulate(seed, scenario, scale)
+    simulate_seconds = write_scenario(seed, scale, scenario)
     sources = scenario / "sources"
     times: dict[str, float] = {}
+    peaks: dict[str, float] = {}
+    reset_peak()
     clock = time.perf_counter()
 
     def lap(stage: str) -> None:
         nonlocal clock
         now = time.perf_counter()
         times[stage] = now - clock
-        clock = now
+        peaks[stage] = peak_mb()
+        reset_peak()
+        clock = time.perf_counter()
 
+    manifests = [manifest(current_file(sources, raw), list_snapshots(sources, raw.source)) for raw in RAW_FILES]
+    lap("ingest")
     staged = load_staged(sources)
     staged.update(parse_cjtf_assessments(newest(sources, "official") / "cjtf_assessments.csv", "s").tables)
     staged.update(parse_official_claims(newest(sources, "official") / "claims.csv", "s").tables)
     staged.update(parse_un(newest(sources, "un") / "casualties.csv", "s").tables)
-    lap("ingest+stage")
+    lap("stage")
+    # Person records (name parsing, the learned lexicon) are part of linking people, as in the
+    # person_records asset that feeds person linkage.
+    records_started = time.perf_counter()
     records = build_person_records(staged)
-    lap("person records")
+    records_seconds = time.perf_counter() - records_started
     people = link_persons(records)
+    link_persons_seconds = time.perf_counter() - records_started - records_seconds
     lap("link people")
+    if people_only:
+        _, person_truth, linkage_named, linkage_all = person_linkage_scores(scenario, records, people.clusters)
+        return {
+            "seed": seed, "scale": scale, "times": times, "peaks": peaks, "peak_mb": max(peaks.values()), "person_records": records.height,
+            "simulate_seconds": simulate_seconds, "link_seconds": {"person records": records_seconds, **people.model_summary.get("seconds", {})},
+            "linkage_named": linkage_named, "linkage_all": linkage_all, "people_only": True,
+            "records": records, "person_truth": person_truth, "clusters": people.clusters, "link_people_seconds": link_persons_seconds,
+        }
     incidents = link_incidents(staged, people.clusters)
     lap("link incidents")
     policy = load_policy()
@@ -82,16 +140,9 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
     lap("estimate")
     build_report(victims, attributed, tallies["tallies"], estimates, tallies["official_comparison"], tallies["un_crosscheck"])
     lap("report")
-    memory = peak_mb()
+    memory = max(peaks.values())
 
-    truth = pl.read_csv(scenario / "truth" / "records.csv", infer_schema=False).with_columns(pl.col("person_id").replace("", None))
-    person_truth = truth.filter(pl.col("person_id").is_not_null()).select("record_key", "person_id")
-    # The definitions of pipeline/link/evaluate.py, as in benchmarks/linkage.py.
-    named = named_keys(records)
-    sources = records.select("record_key", "source")
-    assignment = explode_clusters(people.clusters)
-    linkage_named = pairwise_scores(assignment.filter(pl.col("record_key").is_in(named.implode())), person_truth, sources)
-    linkage_all = pairwise_scores(assignment, person_truth, sources)
+    truth, person_truth, linkage_named, linkage_all = person_linkage_scores(scenario, records, people.clusters)
     incident_truth = truth.filter(pl.col("person_id").is_null()).select("record_key", pl.col("incident_id").alias("person_id"))
     incident_scores = pairwise_scores(incidents.membership.select("record_key", pl.col("incident_id").alias("victim_id")), incident_truth)
     persons = pl.read_csv(scenario / "truth" / "persons.csv", infer_schema=False)
@@ -102,7 +153,8 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
     overall = estimates.filter(pl.col("stratum") == "all").row(0, named=True)
     true_total = persons.height
     result = {
-        "seed": seed, "scale": scale, "times": times, "peak_mb": memory, "person_records": records.height,
+        "seed": seed, "scale": scale, "times": times, "peaks": peaks, "peak_mb": memory, "person_records": records.height,
+        "simulate_seconds": simulate_seconds, "link_seconds": {"person records": records_seconds, **people.model_summary.get("seconds", {})},
         "linkage_named": linkage_named, "linkage_all": linkage_all, "incidents": incident_scores,
         "attribution_accuracy": float((by_victim["party"] == by_victim["true_party"]).mean()),
         "attribution_accuracy_decided": float((decided["party"] == decided["true_party"]).mean()) if decided.height else float("nan"),
@@ -111,6 +163,8 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
         "confusion": by_victim.group_by("true_party", "party").len().sort("true_party", "party").rows(),
         "estimate": overall["estimate"], "lower": overall["lower"], "upper": overall["upper"], "true_total": true_total,
         "documented": overall["documented"],
+        # for the recordlinkage comparison (dropped after it):
+        "records": records, "person_truth": person_truth, "clusters": people.clusters, "link_people_seconds": link_persons_seconds,
     }
     if dagster:
         env = {**os.environ, "MOSUL_SOURCES": str(sources), "MOSUL_WAREHOUSE": str(scenario / "warehouse"), "DAGSTER_HOME": str(workdir / "dagster_home")}
@@ -122,13 +176,45 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool) -> dict:
     return result
 
 
-def report(runs: list[dict]) -> None:
-    stages = list(runs[0]["times"])
-    print("\n## wall time per stage (seconds, outside Dagster) and peak memory")
-    print("seed scale records " + " ".join(f"{s[:14]:>14}" for s in stages) + "    total  peak_MB  dagster_s")
+def machine() -> str:
+    """Cores, memory and CPU model of this machine, for the table's caption."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "unknown CPU")
+    memory = next((int(line.split()[1]) / 1024**2 for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), float("nan"))
+    return f"{os.cpu_count()} cores ({model}), {memory:.0f} GB RAM, Python {sys.version.split()[0]}"
+
+
+def scale_table(runs: list[dict]) -> None:
+    """The one table of the issue: per scale, wall time per stage, peak memory, linkage accuracy,
+    and at the scales built with --dagster the Dagster build and its overhead."""
+    stages = STAGES
+    print("\n## per scale: wall time per stage (s, plain functions), peak memory, linkage accuracy, Dagster")
+    header = ["scale", "records", *stages, "total", "peak MB", "link P/R/F1 named", "link F1 all", "incident F1", "dagster s", "overhead s"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
     for r in runs:
         total = sum(r["times"].values())
-        print(f"{r['seed']:>4} {r['scale']:>5g} {r['person_records']:>7} " + " ".join(f"{r['times'][s]:>14.2f}" for s in stages) + f" {total:>8.1f} {r['peak_mb']:>8.0f} {r.get('dagster_seconds', float('nan')):>10.1f}")
+        named = r["linkage_named"]
+        dagster = r.get("dagster_seconds")
+        cells = [
+            f"{r['scale']:g}x", f"{r['person_records']:,}", *(f"{r['times'][s]:.1f}" if s in r["times"] else "not run" for s in stages),
+            f"{total:.1f}" + (" (to link people)" if r.get("people_only") else ""), f"{r['peak_mb']:,.0f}",
+            f"{named['precision']:.3f} / {named['recall']:.3f} / {named['f1']:.3f}", f"{r['linkage_all']['f1']:.3f}",
+            "not run" if r.get("people_only") else f"{r['incidents']['f1']:.3f}",
+            "" if dagster is None else f"{dagster:.1f}", "" if dagster is None else f"{dagster - total:+.1f}",
+        ]
+        print("| " + " | ".join(cells) + " |")
+    print("\nseed, peak MB per stage, link people broken down (s), simulator (s, separate process):")
+    for r in runs:
+        peaks = ", ".join(f"{s} {r['peaks'][s]:,.0f}" for s in stages if s in r["peaks"])
+        link = ", ".join(f"{k} {v:.1f}" for k, v in r["link_seconds"].items())
+        print(f"  {r['scale']:g}x seed {r['seed']}: peaks [{peaks}]; link people [{link}]; simulate {r['simulate_seconds']:.1f}")
+
+
+def report(runs: list[dict]) -> None:
+    scale_table(runs)
+    runs = [r for r in runs if not r.get("people_only")]
+    if not runs:
+        return
     print("\n## accuracy against truth")
     print("seed scale  link_P(named) link_R(named) link_F1(named) cross_R(named) link_R(all) link_F1(all)  incident_F1  attr_acc  attr_acc(decided)  estimate [95% interval]  true_total  covered  rel_err")
     for r in runs:
@@ -150,16 +236,34 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--scales", default="1")
-    parser.add_argument("--dagster", action="store_true", help="also time the full Dagster build of each scenario")
+    parser.add_argument("--dagster", action="store_true", help="also time the full cold Dagster build at the scales up to --dagster-max-scale")
+    parser.add_argument("--dagster-max-scale", type=float, default=1.0)
+    parser.add_argument("--compare-recordlinkage", action="store_true", help="also link the same records with recordlinkage at the scales up to --compare-max-scale")
+    parser.add_argument("--compare-max-scale", type=float, default=10.0)
+    parser.add_argument("--people-only-above", type=float, default=10.0, help="above this scale run only ingest, stage and link people (link incidents and attribution grow faster than linearly; see docs/scale.md)")
+    parser.add_argument("--workdir", type=Path, help="keep scenarios here and reuse them (default: a temporary folder)")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as temporary:
-        runs = []
+        workdir = args.workdir or Path(temporary)
+        workdir.mkdir(parents=True, exist_ok=True)
+        runs, comparisons = [], []
         for scale in [float(s) for s in args.scales.split(",")]:
             for seed in range(1, args.seeds + 1):
-                runs.append(run_scenario(seed, scale, Path(temporary), args.dagster))
+                run = run_scenario(seed, scale, workdir, args.dagster and scale <= args.dagster_max_scale, scale > args.people_only_above)
+                runs.append(run)
+                if args.compare_recordlinkage and scale <= args.compare_max_scale:
+                    from benchmarks.recordlinkage_compare import compare
+
+                    comparisons.append((scale, seed, compare(run["records"], run["person_truth"], run["link_people_seconds"], run["clusters"])))
+                for bulky in ("records", "person_truth", "clusters"):
+                    run.pop(bulky)
                 print(f"seed {seed} scale {scale:g} done", flush=True)
         report(runs)
+        if comparisons:
+            from benchmarks.recordlinkage_compare import print_comparison
+
+            print_comparison(comparisons)
 
 
 if __name__ == "__main__":

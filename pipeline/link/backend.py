@@ -32,15 +32,21 @@ class LinkBackend:
         return self.api.register(self.to_engine(table), dataset_display_name=name)
 
 
+# DuckDB's own default is 80% of the machine's memory, which on a 24 GB machine let person
+# linkage of a million records take the process to 8 GB; past this limit DuckDB spills to disk.
+DEFAULT_DUCKDB_MEMORY = "3GB"
+
+
 def duckdb_backend(threads: int | None = None, memory_limit: str | None = None) -> LinkBackend:
-    """An in-memory DuckDB connection. threads / memory_limit default to MOSUL_DUCKDB_THREADS and
-    MOSUL_DUCKDB_MEMORY (DuckDB's own defaults when unset); DuckDB spills to disk past the limit."""
+    """An in-memory DuckDB connection. threads / memory_limit default to MOSUL_DUCKDB_THREADS
+    (DuckDB's default, all cores, when unset) and MOSUL_DUCKDB_MEMORY (DEFAULT_DUCKDB_MEMORY when
+    unset); DuckDB spills to disk past the limit."""
     import duckdb
     from splink.backends.duckdb import DuckDBAPI
 
     connection = duckdb.connect()
     threads = threads or (int(os.environ["MOSUL_DUCKDB_THREADS"]) if os.environ.get("MOSUL_DUCKDB_THREADS") else None)
-    memory_limit = memory_limit or os.environ.get("MOSUL_DUCKDB_MEMORY")
+    memory_limit = memory_limit or os.environ.get("MOSUL_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
     if memory_limit:

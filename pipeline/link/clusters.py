@@ -206,9 +206,16 @@ def cluster_records(
     died that day in that place) and is left for review."""
     nameless_threshold = threshold if nameless_threshold is None else nameless_threshold
     candidate_floor = threshold if candidate_floor is None else candidate_floor
-    clustering = Clustering(_members(person_records))
-    known = set(clustering.parent)
-    links = links.filter(pl.col("record_key_l").is_in(known) & pl.col("record_key_r").is_in(known))
+    keys = person_records.select("record_key")
+    links = links.join(keys.rename({"record_key": "record_key_l"}), on="record_key_l", how="semi").join(
+        keys.rename({"record_key": "record_key_r"}), on="record_key_r", how="semi"
+    )
+    links = links.filter((pl.col("decided_by") == "reviewer") | (pl.col("match_probability") >= min(threshold, candidate_floor)))
+    # Only the records a usable link touches go into the union-find (a Python structure); every
+    # other record is a victim of its own. At scale most records are alone, and building a
+    # Python object per record was most of the clustering time.
+    touched = pl.concat([links["record_key_l"], links["record_key_r"]]).unique()
+    clustering = Clustering(_members(person_records.filter(pl.col("record_key").is_in(touched.implode()))))
     reviewer = links.filter(pl.col("decided_by") == "reviewer")
     for left, right in reviewer.filter(pl.col("match_probability") == 0.0).select("record_key_l", "record_key_r").iter_rows():
         clustering.components[left].forbidden.add(right)
@@ -240,7 +247,8 @@ def cluster_records(
         if probability >= nameless_threshold:
             clustering.union(nameless, named, probability)
     roots = {key: clustering.find(key) for key in clustering.parent}
-    membership = pl.DataFrame({"record_key": list(roots), "root": list(roots.values())}, schema={"record_key": pl.String, "root": pl.String})
+    linked = pl.DataFrame({"record_key": list(roots), "root": list(roots.values())}, schema={"record_key": pl.String, "root": pl.String})
+    membership = keys.join(linked, on="record_key", how="left").with_columns(pl.coalesce("root", "record_key").alias("root"))
     weakest = pl.DataFrame(
         {"root": list(clustering.components), "weakest_link_probability": [c.weakest for c in clustering.components.values()]},
         schema={"root": pl.String, "weakest_link_probability": pl.Float64},
