@@ -143,9 +143,14 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
         inherited = pl.concat([inherited.select(kin.columns), kin])
     unlinked = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()) & pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
     window = pl.duration(days=policy.victim_incident_date_window_days)
+    # Joined on neighbourhood and day (each incident listed on every day of its window), so the
+    # cost grows with the victims and incidents of one place on one day, not of one place.
+    incident_days = incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon", "party", "killed_min", "killed_max").filter(
+        pl.col("neighbourhood_id").is_not_null()
+    ).with_columns(pl.date_ranges(pl.col("date_start") - window, pl.col("date_end") + window).alias("date_of_death")).explode("date_of_death")
     candidates = unlinked.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(
-        incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon", "party", "killed_min", "killed_max"), on="neighbourhood_id"
-    ).filter((pl.col("date_of_death") >= pl.col("date_start") - window) & (pl.col("date_of_death") <= pl.col("date_end") + window))
+        incident_days, on=["neighbourhood_id", "date_of_death"]
+    )
     on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
     killed = pl.max_horizontal(pl.col("killed_max").fill_null(pl.col("killed_min")).fill_null(1), pl.lit(1)).cast(pl.Float64)
     weighed = candidates.with_columns(
