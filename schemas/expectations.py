@@ -6,7 +6,9 @@ import costs seconds that no other step should pay.
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 import tempfile
 from pathlib import Path
 
@@ -56,12 +58,31 @@ def run_expectations(tables: dict[str, pl.DataFrame], docs_dir: Path | None = No
             results[table] = {"success": bool(outcome.success), "evaluated": int(stats["evaluated_expectations"]), "failed": int(stats["unsuccessful_expectations"])}
         if docs_dir:
             site = workdir / "gx" / "uncommitted" / "data_docs" / "local_site"
-            target = Path(docs_dir)
-            staging = target.with_name(target.name + ".tmp")
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.copytree(site, staging)
-            shutil.rmtree(target, ignore_errors=True)
-            staging.rename(target)
+            publish_directory(site, Path(docs_dir))
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def publish_directory(source: Path, target: Path, attempts: int = 5) -> None:
+    """Replace `target` with a copy of `source` so that readers see the old or the new folder, and
+    two runs publishing at once do not trip over each other: each stages under its own name and
+    moves the old folder aside under its own name before renaming its copy into place."""
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging = target.with_name(f".{target.name}.new-{token}")
+    shutil.copytree(source, staging)
+    try:
+        for _ in range(attempts):
+            retired = target.with_name(f".{target.name}.old-{token}")
+            try:
+                if target.exists():
+                    target.rename(retired)
+                staging.rename(target)
+                return
+            except OSError:
+                continue  # another run moved a folder in between: try again with its result in place
+            finally:
+                shutil.rmtree(retired, ignore_errors=True)
+        raise OSError(f"could not publish {target}: another process kept replacing it")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

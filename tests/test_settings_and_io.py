@@ -71,3 +71,32 @@ def test_duckdb_is_published_whole(tmp_path):
     assert sorted(r[0] for r in con.execute("show tables").fetchall()) == ["incidents", "victims"]
     con.close()
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_two_publishers_of_one_folder_at_once_leave_one_whole_folder(tmp_path):
+    import threading
+
+    from schemas.expectations import publish_directory
+
+    sources = []
+    for name in ("a", "b"):
+        folder = tmp_path / f"site_{name}"
+        folder.mkdir()
+        (folder / "index.html").write_text(name * 1000)
+        sources.append(folder)
+    target = tmp_path / "data_docs"
+    errors = []
+
+    def publish(source):
+        try:
+            for _ in range(20):
+                publish_directory(source, target)
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=publish, args=(s,)) for s in sources]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors
+    assert (target / "index.html").read_text() in ("a" * 1000, "b" * 1000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data_docs", "site_a", "site_b"]  # nothing staged or retired left behind
