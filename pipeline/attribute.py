@@ -34,6 +34,8 @@ import polars as pl
 from pipeline.kinship import household_links, victim_names
 from pipeline.vocab import read_actor
 
+# A link to one incident carries no candidate side (that is for V2 links, see below).
+NO_CANDIDATES = (pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"))
 DEFAULT_POLICY = Path(__file__).parent / "config" / "attribution.toml"
 SIDE = {"coalition": "coalition_or_iraqi", "iraqi_forces": "coalition_or_iraqi", "islamic_state": "islamic_state"}
 CAUSE_WEAPON = {"execution": "execution", "gunshot": "gunfire", "blast": "ied", "shrapnel": None, "crushed": None, "burns": None, "drowning": None, "unknown": None}
@@ -132,14 +134,11 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     member = membership.select(pl.col("record_key").alias("incident_key"), "incident_id")
     inherited = victim_clusters.select("victim_id", pl.col("incident_keys").alias("incident_key")).explode("incident_key").drop_nulls().join(member, on="incident_key")
     inherited = inherited.group_by("victim_id").agg(pl.col("incident_id").mode().sort().first(), pl.col("incident_key").sort().first()).with_columns(
-        pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis"),
-        pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
+        pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis"), *NO_CANDIDATES,
     ).drop("incident_key")
     if person_records is not None and policy.household_links:
         names = victim_names(victim_clusters, person_records).join(victim_clusters.select("victim_id", "date_of_death", "neighbourhood_id"), on="victim_id")
-        kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(
-            pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
-        )
+        kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(*NO_CANDIDATES)
         inherited = pl.concat([inherited.select(kin.columns), kin])
     unlinked = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()) & pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
     window = pl.duration(days=policy.victim_incident_date_window_days)
@@ -162,7 +161,7 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     single = best.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
         "victim_id", "incident_id", pl.col("probability").alias("incident_link_probability"),
         pl.format("the likeliest of {} incidents matching date, neighbourhood and cause (p={})", pl.col("n"), pl.col("probability").round(2)).alias("link_basis"),
-        pl.lit(None, pl.String).alias("candidate_party"), pl.lit(None, pl.String).alias("candidates"),
+        *NO_CANDIDATES,
     )
     # No single incident is likely enough, but the incidents of one side together are: the victim
     # takes that side and no incident (which one it was would be a guess).

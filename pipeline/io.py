@@ -3,12 +3,13 @@
 Every table is written to a temporary file in the same folder, flushed to disk, then renamed
 over the old one (`os.replace` is atomic on POSIX): a reader sees the old table or the new one.
 The DuckDB database is rebuilt the same way, as a whole new file, so the tables inside it
-always come from one run.
+always come from one run; a folder (the Data Docs) is swapped in whole by `publish_directory`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +21,17 @@ import polars as pl
 from pipeline.settings import inside
 
 
+def sibling_path(final: Path, tag: str) -> Path:
+    """A hidden path beside `final`, unique to this process and call (`.name.tag-pid-random`)."""
+    return final.with_name(f".{final.name}.{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
 @contextmanager
 def atomic_path(final: Path):
     """Yield a temporary path beside `final`; on success move it into place, on failure remove it."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    tmp = sibling_path(final, "tmp")
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
@@ -51,6 +57,29 @@ def write_text_atomic(text: str, final: Path) -> Path:
     with atomic_path(final) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(final)
+
+
+def publish_directory(source: Path, target: Path, attempts: int = 5) -> None:
+    """Replace `target` with a copy of `source` so that readers see the old or the new folder, and
+    two runs publishing at once do not trip over each other: each stages under its own name and
+    moves the old folder aside under its own name before renaming its copy into place."""
+    staging = sibling_path(target, "new")
+    shutil.copytree(source, staging)
+    try:
+        for _ in range(attempts):
+            retired = sibling_path(target, "old")
+            try:
+                if target.exists():
+                    target.rename(retired)
+                staging.rename(target)
+                return
+            except OSError:
+                continue  # another run moved a folder in between: try again with its result in place
+            finally:
+                shutil.rmtree(retired, ignore_errors=True)
+        raise OSError(f"could not publish {target}: another process kept replacing it")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def table_path(warehouse: Path, table: str) -> Path:

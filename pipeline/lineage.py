@@ -52,7 +52,7 @@ PERSON_RECORDS: Deps = {
 # Splink compares these to score a pair; a cluster's weakest link is the lowest such score.
 MATCH_FIELDS = [("person_records", c) for c in (*(f"{p}_key" for p in NAME_PARTS), "sex", "age", "date_of_death", "neighbourhood_id")]
 
-KIN_NAME_PARTS = [("person_records", part) for part in ("given_key", "father_key", "grandfather_key", "family_key")]
+KIN_NAME_PARTS = [("person_records", f"{p}_key") for p in NAME_PARTS]
 
 VICTIM_CLUSTERS: Deps = {
     "victim_id": [("person_records", "record_key")],

@@ -52,10 +52,13 @@ def map_weapon(text: str | None) -> tuple[str, bool]:
     lowered = text.lower()
     if "crossfire" in lowered or "gunfire and shelling" in lowered:
         return "unknown", True
-    for pattern, code in WEAPON_PATTERNS:
-        if re.search(pattern, lowered):
-            return code, True
-    return "unknown", False
+    code = first_match(lowered, WEAPON_PATTERNS)
+    return (code, True) if code else ("unknown", False)
+
+
+def first_match(text: str, patterns: list[tuple[str, str]]) -> str | None:
+    """The code of the first pattern found in `text` (patterns are tried most specific first)."""
+    return next((code for pattern, code in patterns if re.search(pattern, text)), None)
 
 
 def map_cause(text: str | None) -> tuple[str, bool]:
@@ -97,8 +100,7 @@ def read_detail(text: str | None, patterns: list[tuple[str, str]]) -> str | None
     """The first detail code a text names, or None when it names none."""
     if not text:
         return None
-    lowered = NOT_A_TARGET.sub(" ", text.lower())
-    return next((code for pattern, code in patterns if re.search(pattern, lowered)), None)
+    return first_match(NOT_A_TARGET.sub(" ", text.lower()), patterns)
 
 
 # A perpetrator named in IBC's weapon text ("ISIS sniper fire", "US-led coalition air strike").

@@ -6,15 +6,14 @@ import costs seconds that no other step should pay.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.codes import CAUSES, GRADINGS, PLACE_STATUSES, WEAPONS
+from pipeline.io import publish_directory
 
 
 def _expectations(gxe, table: str) -> list:
@@ -63,26 +62,3 @@ def run_expectations(tables: dict[str, pl.DataFrame], docs_dir: Path | None = No
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-
-def publish_directory(source: Path, target: Path, attempts: int = 5) -> None:
-    """Replace `target` with a copy of `source` so that readers see the old or the new folder, and
-    two runs publishing at once do not trip over each other: each stages under its own name and
-    moves the old folder aside under its own name before renaming its copy into place."""
-    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    staging = target.with_name(f".{target.name}.new-{token}")
-    shutil.copytree(source, staging)
-    try:
-        for _ in range(attempts):
-            retired = target.with_name(f".{target.name}.old-{token}")
-            try:
-                if target.exists():
-                    target.rename(retired)
-                staging.rename(target)
-                return
-            except OSError:
-                continue  # another run moved a folder in between: try again with its result in place
-            finally:
-                shutil.rmtree(retired, ignore_errors=True)
-        raise OSError(f"could not publish {target}: another process kept replacing it")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -59,12 +59,8 @@ class PersonRecordsModel(pa.DataFrameModel):
     n_name_tokens: int = pa.Field(ge=0)
 
 
-class PersonLinksModel(pa.DataFrameModel):
-    record_key_l: str = pa.Field()
-    record_key_r: str = pa.Field()
-    match_probability: float = pa.Field(ge=0, le=1)
-    match_weight: float = pa.Field(description="log2 odds; a reviewer's decision is +/-60")
-    decided_by: str = pa.Field(isin=["model", "reviewer"])
+class _RecordPairs(pa.DataFrameModel):
+    """The checks every table of record pairs (record_key_l, record_key_r) shares."""
 
     @pa.dataframe_check(description="pairs are ordered (record_key_l < record_key_r)")
     def ordered(cls, data) -> pl.LazyFrame:
@@ -73,6 +69,14 @@ class PersonLinksModel(pa.DataFrameModel):
     @pa.dataframe_check(description="each pair appears once")
     def unique_pairs(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(~pl.struct("record_key_l", "record_key_r").is_duplicated())
+
+
+class PersonLinksModel(_RecordPairs):
+    record_key_l: str = pa.Field()
+    record_key_r: str = pa.Field()
+    match_probability: float = pa.Field(ge=0, le=1)
+    match_weight: float = pa.Field(description="log2 odds; a reviewer's decision is +/-60")
+    decided_by: str = pa.Field(isin=["model", "reviewer"])
 
 
 class VictimClustersModel(pa.DataFrameModel):
@@ -131,7 +135,7 @@ class ReviewQueueModel(pa.DataFrameModel):
     explanation: str = pa.Field(description="each field's comparison level and its contribution in bits")
 
 
-class IncidentLinksModel(pa.DataFrameModel):
+class IncidentLinksModel(_RecordPairs):
     """The incident-record pairs the clustering used: every pair lies inside one incident."""
 
     record_key_l: str = pa.Field(str_matches=INCIDENT_KEY, description="incident record key (airwars:, ibc:, amnesty:, cjtf:)")
@@ -141,14 +145,6 @@ class IncidentLinksModel(pa.DataFrameModel):
 
     class Config:
         strict = True
-
-    @pa.dataframe_check(description="pairs are ordered (record_key_l < record_key_r)")
-    def ordered(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("record_key_l") < pl.col("record_key_r"))
-
-    @pa.dataframe_check(description="each pair appears once")
-    def unique_pairs(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(~pl.struct("record_key_l", "record_key_r").is_duplicated())
 
 
 class IncidentMembershipModel(pa.DataFrameModel):

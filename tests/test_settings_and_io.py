@@ -76,7 +76,7 @@ def test_duckdb_is_published_whole(tmp_path):
 def test_two_publishers_of_one_folder_at_once_leave_one_whole_folder(tmp_path):
     import threading
 
-    from schemas.expectations import publish_directory
+    from pipeline.io import publish_directory
 
     sources = []
     for name in ("a", "b"):

@@ -196,7 +196,7 @@ def write_ibc(w: Writer, root: Path, snapshot: str = "2017-12-03") -> list[tuple
         place = NEIGHBOURHOODS[incident.neighbourhood]
         location = f"Mosul: {w.latin_place(incident.neighbourhood)}" if rng.random() < 0.6 else f"{BANK_LATIN[place[3]]}, {w.latin_place(incident.neighbourhood)}"
         weapons = IBC_WEAPONS[incident.weapon]
-        incident_rows.append([key, incident.date.isoformat(), incident.date_end.isoformat(), choose(rng, TIME_WORDS[incident.time_of_day]) if rng.random() < 0.7 else "", location, choose(rng, TARGET_WORDS[incident.target]) if rng.random() < 0.85 else "", ibc_weapon_words(rng, incident, weapons[int(rng.integers(0, len(weapons)))]), low, high, "Reuters;AFP" if rng.random() < 0.5 else "Shafaq News"])
+        incident_rows.append([key, incident.date.isoformat(), incident.date_end.isoformat(), choose(rng, TIME_WORDS[incident.time_of_day]) if rng.random() < 0.7 else "", location, choose(rng, TARGET_WORDS[incident.target]) if rng.random() < 0.85 else "", ibc_weapon_words(rng, incident, choose(rng, weapons)), low, high, "Reuters;AFP" if rng.random() < 0.5 else "Shafaq News"])
         truth.append((f"ibc:{key}", "", incident.incident_id))
         seq = 0
         for person_index in incident.persons:

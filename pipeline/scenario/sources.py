@@ -150,7 +150,7 @@ class Writer:
 
     def latin_place(self, person_or_place: int) -> str:
         _key, _ar, latin, bank, *_ = NEIGHBOURHOODS[person_or_place]
-        return latin[int(self.rng.integers(0, len(latin)))]
+        return choose(self.rng, latin)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list], bom: bool = False, crlf: bool = False) -> None:
