@@ -49,7 +49,7 @@ class Policy:
     conflict_resolution: str
     victim_incident_date_window_days: int
     victim_incident_adjacent_day_factor: float
-    victim_incident_unreported_weight: float
+    victim_incident_unreported_shrinkage_days: float
     victim_incident_min_probability: float
     cause_weapon_likelihood: dict
     ibc_named_perpetrator: bool
@@ -64,7 +64,7 @@ def load_policy(path: Path | None = None) -> Policy:
     return Policy(
         tuple(data["airwars_attributable_gradings"]), dict(data["weapon_parties"]), dict(data["cause_parties"]),
         data["conflict_resolution"], int(data["victim_incident_date_window_days"]),
-        float(data["victim_incident_adjacent_day_factor"]), float(data["victim_incident_unreported_weight"]), float(data["victim_incident_min_probability"]),
+        float(data["victim_incident_adjacent_day_factor"]), float(data["victim_incident_unreported_shrinkage_days"]), float(data["victim_incident_min_probability"]),
         dict(data["cause_weapon_likelihood"]), bool(data.get("ibc_named_perpetrator", True)),
         bool(data.get("household_links", True)), str(path),
     )
@@ -122,13 +122,17 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     A list victim inherits its record's incident (probability 1). A morgue-only victim whose close
     relative died the same day in the same place and is named in an incident joins that incident
     (pipeline/kinship.py; needs `person_records` for the name parts). Any other morgue-only victim is weighed
-    against the incidents that fit its date (within the window), neighbourhood and cause: each
-    candidate's weight is the number it killed (a strike that killed forty is forty times likelier
-    to be where a body came from than one that killed one), a quarter of that for a day's
-    difference, times how likely the morgue's cause is under the incident's weapon (the policy's
-    `cause_weapon_likelihood`; nothing when the cause contradicts the weapon). The deaths no source reported
-    are a candidate too (`unreported_weight`, in deaths). The probability of a candidate is its
-    weight over the total; the victim is linked when one incident reaches
+    against the incidents that fit its date (within the window), neighbourhood and cause. Each
+    candidate weighs the bodies the morgue can be expected to show from it: its room (what it
+    killed less the victims already named in it) times the share of list-named victims the morgue
+    registered times the share of morgue-only bodies that are dated and placed, a quarter of that
+    for a day's difference, times how likely the morgue's cause is under the incident's weapon
+    (the policy's `cause_weapon_likelihood`; nothing when the cause contradicts the weapon).
+    Against them weigh the deaths no source reported: the bodies a day the morgue shows in that
+    neighbourhood and month on days without a reported incident (`unreported_rate`), plus any
+    bodies of that place and day beyond the room of its incidents. The probability of a candidate
+    is its weight over the total (on seed 1, links made at p >= 0.8 were to the right incident
+    85% of the time, and to the right side 85%); the victim is linked when one incident reaches
     `victim_incident_min_probability`, and otherwise, when incidents of one side together reach
     it, takes that side without an incident (V2)."""
     member = membership.select(pl.col("record_key").alias("incident_key"), "incident_id")
@@ -140,7 +144,15 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
         names = victim_names(victim_clusters, person_records).join(victim_clusters.select("victim_id", "date_of_death", "neighbourhood_id"), on="victim_id")
         kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(*NO_CANDIDATES)
         inherited = pl.concat([inherited.select(kin.columns), kin])
-    unlinked = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()) & pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
+    not_inherited = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()))
+    unlinked = not_inherited.filter(pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
+    # Of an incident's unnamed dead, how many the morgue can be expected to show here, dated and
+    # placed: the share of list-named victims the morgue registered, times the share of
+    # morgue-only bodies that carry a date and a neighbourhood. Both are read off this run's data.
+    named_on_lists = victim_clusters.filter(pl.col("incident_keys").list.len() > 0)
+    in_morgue = named_on_lists["record_keys"].list.eval(pl.element().str.starts_with("morgue:").any()).list.first().mean() if named_on_lists.height else 1.0
+    dated_share = unlinked.height / not_inherited.height if not_inherited.height else 1.0
+    expected_in_morgue = (in_morgue or 1.0) * dated_share
     window = pl.duration(days=policy.victim_incident_date_window_days)
     # Joined on neighbourhood and day (each incident listed on every day of its window), so the
     # cost grows with the victims and incidents of one place on one day, not of one place.
@@ -152,9 +164,25 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     )
     on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
     killed = pl.max_horizontal(pl.col("killed_max").fill_null(pl.col("killed_min")).fill_null(1), pl.lit(1)).cast(pl.Float64)
+    # An incident's room for more victims: what it killed less the victims already named in it.
+    named = inherited.group_by("incident_id").agg(pl.len().alias("named"))
+    candidates = candidates.join(named, on="incident_id", how="left").with_columns(
+        (killed - pl.col("named").fill_null(0)).clip(lower_bound=0).alias("room")
+    )
+    # Morgue-only bodies from one place and day beyond the room of that day's incidents there
+    # came from deaths no source reported; they weigh against every incident of that place and day.
+    unlinked_in_cell = unlinked.group_by("neighbourhood_id", "date_of_death").agg(pl.len().alias("bodies"))
+    room_in_cell = candidates.filter(on_the_day).unique(["incident_id", "neighbourhood_id", "date_of_death"]).group_by("neighbourhood_id", "date_of_death").agg(pl.col("room").sum().alias("cell_room"))
+    candidates = candidates.join(unlinked_in_cell, on=["neighbourhood_id", "date_of_death"], how="left").join(room_in_cell, on=["neighbourhood_id", "date_of_death"], how="left").with_columns(
+        (pl.col("bodies") - pl.col("cell_room").fill_null(0)).clip(lower_bound=0).alias("excess")
+    )
+    rate = unreported_rate(unlinked, incident_days, policy.victim_incident_unreported_shrinkage_days)
+    candidates = candidates.with_columns(pl.col("date_of_death").dt.month_start().alias("month")).join(rate, on=["neighbourhood_id", "month"], how="left")
     weighed = candidates.with_columns(
-        (killed * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor) * cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)).alias("weight")
-    ).filter(pl.col("weight") > 0).with_columns((pl.col("weight") / (pl.col("weight").sum().over("victim_id") + policy.victim_incident_unreported_weight)).alias("probability"))
+        (pl.col("room") * expected_in_morgue * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor) * cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)).alias("weight")
+    ).filter(pl.col("weight") > 0).with_columns(
+        (pl.col("weight") / (pl.col("weight").sum().over("victim_id") + pl.col("unreported_per_day").fill_null(0.0) + pl.col("excess"))).alias("probability")
+    )
     best = weighed.sort("probability", "incident_id", descending=[True, False]).group_by("victim_id", maintain_order=True).agg(
         pl.col("incident_id").first(), pl.col("probability").first(), pl.len().alias("n"),
     )
@@ -174,6 +202,34 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
         pl.col("party").alias("candidate_party"), "candidates",
     )
     return pl.concat([inherited.select(single.columns), single, agreeing]).unique("victim_id", keep="first")
+
+
+def unreported_rate(bodies: pl.DataFrame, incident_days: pl.DataFrame, shrinkage_days: float) -> pl.DataFrame:
+    """Bodies a day that no source's incident accounts for, per neighbourhood and month.
+
+    Counted where no incident was reported (neither on the day nor within the window): the morgue
+    bodies there over the days there. It is what a body in a place and day that also had a
+    reported incident weighs against that incident, so that a strike reported in a quiet place
+    claims its bodies and one in a place where the morgue saw many unreported deaths does not.
+    Each neighbourhood-month is shrunk towards the city's rate by `shrinkage_days` of it, so a
+    month with few days free of incidents does not give a rate from a handful of bodies.
+    `bodies`: neighbourhood_id, date_of_death; `incident_days`: neighbourhood_id, date_of_death."""
+    dated = bodies.select("neighbourhood_id", "date_of_death").drop_nulls()
+    if dated.is_empty():
+        return pl.DataFrame(schema={"neighbourhood_id": bodies.schema["neighbourhood_id"], "month": pl.Date, "unreported_per_day": pl.Float64})
+    busy = incident_days.select("neighbourhood_id", "date_of_death").unique()
+    days = pl.DataFrame({"date_of_death": pl.date_range(dated["date_of_death"].min(), dated["date_of_death"].max(), eager=True)})
+    places = dated.select("neighbourhood_id").unique()
+    month = pl.col("date_of_death").dt.month_start().alias("month")
+    # Every place and month of the battle, so one where every day had an incident still gets a rate (the city's).
+    grid = places.join(days, how="cross").join(busy.with_columns(pl.lit(True).alias("busy")), on=["neighbourhood_id", "date_of_death"], how="left")
+    free_days = grid.group_by("neighbourhood_id", month).agg(pl.col("busy").is_null().sum().alias("free_days"))
+    unaccounted = dated.join(busy, on=["neighbourhood_id", "date_of_death"], how="anti").group_by("neighbourhood_id", month).agg(pl.len().alias("bodies"))
+    city = unaccounted["bodies"].sum() / max(free_days["free_days"].sum(), 1)
+    return free_days.join(unaccounted, on=["neighbourhood_id", "month"], how="left").select(
+        "neighbourhood_id", "month",
+        ((pl.col("bodies").fill_null(0) + shrinkage_days * city) / (pl.col("free_days") + shrinkage_days)).alias("unreported_per_day"),
+    )
 
 
 def cause_likelihood(cause: pl.Expr, weapon: pl.Expr, policy: Policy) -> pl.Expr:

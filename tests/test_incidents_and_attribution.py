@@ -56,6 +56,19 @@ def test_a_morgue_only_victim_joins_the_incident_that_clearly_fits_and_keeps_the
     assert "likeliest of 2 incidents" in row["link_basis"]
 
 
+def test_a_small_incident_claims_its_body_in_a_quiet_place_but_not_where_the_morgue_saw_many_unreported_deaths():
+    import datetime as dt
+
+    policy = load_policy()
+    incidents = _incidents([{"incident_id": "quiet", "neighbourhood_id": "shifa", "killed_max": 2}, {"incident_id": "busy", "neighbourhood_id": "jadida", "killed_max": 2}])
+    # In al-Jadida the morgue received bodies on twelve days of the month when no source reported an incident there.
+    other_days = [{"victim_id": f"u{i}", "date_of_death": DAY + dt.timedelta(days=i), "neighbourhood_id": "jadida"} for i in range(2, 14)]
+    victims = _victims([{"victim_id": "q", "neighbourhood_id": "shifa"}, {"victim_id": "b"}, *other_days])
+    links = {row["victim_id"]: row for row in link_victims_to_incidents(victims, incidents, NO_MEMBERS, policy).iter_rows(named=True)}
+    assert links["q"]["incident_id"] == "quiet" and links["q"]["incident_link_probability"] >= 0.8
+    assert "b" not in links  # one unreported body a day there: the two-death strike is not clearly where this one came from
+
+
 def test_a_cause_that_contradicts_the_weapon_rules_the_incident_out():
     policy = load_policy()
     incidents = _incidents([{"incident_id": "strike", "killed_max": 40}, {"incident_id": "shooting", "weapon": "execution", "party": "islamic_state", "killed_max": 10}])
