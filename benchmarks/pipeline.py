@@ -161,6 +161,7 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_o
         "shares": {p: float((victims["party"] == p).mean()) for p in PARTIES},
         "true_shares": {p: float((persons["party"] == p).mean()) for p in PARTIES},
         "confusion": by_victim.group_by("true_party", "party").len().sort("true_party", "party").rows(),
+        "ceiling": attribution_ceiling(victims, attributed, incidents.membership, truth, person_truth, persons, policy),
         "estimate": overall["estimate"], "lower": overall["lower"], "upper": overall["upper"], "true_total": true_total,
         "documented": overall["documented"],
         # for the recordlinkage comparison (dropped after it):
@@ -174,6 +175,27 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_o
         subprocess.run([sys.executable, "-m", "dagster", "asset", "materialize", "-m", "pipeline", "--select", "*"], env=env, check=True, capture_output=True)
         result["dagster_seconds"] = time.perf_counter() - started
     return result
+
+
+def attribution_ceiling(victims: pl.DataFrame, attributed: pl.DataFrame, membership: pl.DataFrame, truth: pl.DataFrame, person_truth: pl.DataFrame, persons: pl.DataFrame, policy) -> dict:
+    """What attribution could reach with these incidents and this policy if every victim were
+    linked to the incident it truly died in whenever a source reported that incident (an oracle
+    for the victim-to-incident step only); the rest take the morgue cause's side or stay
+    undetermined, as the policy says. It separates what better linking could still win from what
+    the scenario's evidence cannot give: the dead of incidents no source reported."""
+    incident_truth = truth.filter(pl.col("person_id").is_null()).select("record_key", pl.col("incident_id").alias("true_incident"))
+    ours = membership.join(incident_truth, on="record_key").group_by("true_incident").agg(pl.col("incident_id").mode().sort().first())
+    cause_party = pl.col("cause").replace_strict(policy.cause_parties, default=None, return_dtype=pl.String)
+    oracle = victims.select(pl.col("record_keys").list.first().alias("record_key"), pl.col("causes").list.first().alias("cause")).join(person_truth, on="record_key").join(
+        persons.select("person_id", pl.col("party").alias("true_party"), pl.col("incident_id").alias("true_incident")), on="person_id"
+    ).join(ours, on="true_incident", how="left").join(attributed.select("incident_id", pl.col("party").alias("incident_party")), on="incident_id", how="left").with_columns(
+        pl.coalesce("incident_party", cause_party, pl.lit("undetermined")).alias("party")
+    )
+    return {
+        "accuracy": float((oracle["party"] == oracle["true_party"]).mean()),
+        "reported_share": float(oracle["incident_id"].is_not_null().mean()),
+        "shares": {p: float((oracle["party"] == p).mean()) for p in PARTIES},
+    }
 
 
 def machine() -> str:
@@ -224,6 +246,9 @@ def report(runs: list[dict]) -> None:
     print("\n## party shares (pipeline vs truth), mean over runs")
     for party in PARTIES:
         print(f"{party:<20} {statistics.mean(r['shares'][party] for r in runs):.3f} vs {statistics.mean(r['true_shares'][party] for r in runs):.3f}")
+    print("\n## attribution ceiling: perfect victim-to-incident linkage with these incidents and this policy, mean over runs")
+    print(f"accuracy {statistics.mean(r['ceiling']['accuracy'] for r in runs):.3f} (pipeline {statistics.mean(r['attribution_accuracy'] for r in runs):.3f}); victims of an incident some source reported {statistics.mean(r['ceiling']['reported_share'] for r in runs):.3f}")
+    print("shares " + ", ".join(f"{party} {statistics.mean(r['ceiling']['shares'][party] for r in runs):.3f}" for party in PARTIES))
     print("\n## confusion matrix (true party -> assigned party), first run")
     for true, assigned, count in runs[0]["confusion"]:
         print(f"{true:<20} -> {assigned:<20} {count:>6}")
