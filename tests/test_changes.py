@@ -81,3 +81,18 @@ def test_a_figure_only_one_side_has_gets_no_difference():
         {"figure": "documented deaths", "previous": 10.0, "current": 12.0, "difference": 2.0},
         {"figure": "multiple of the X figure", "previous": None, "current": 1.5, "difference": None},
     ]
+
+
+def test_an_aggregate_keeps_its_key_across_snapshots_so_a_changed_figure_shows_as_changed(tmp_path):
+    from pipeline.changes import table_changes
+    from pipeline.parse.un import parse_un
+
+    header = "period_start,period_end,area,perpetrator,killed,injured,note\n"
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(header + "2016-11-01,2016-11-30,east Mosul,ISIL,120,40,\n2016-11-01,2016-11-30,east Mosul,ISF and coalition,30,10,\n")
+    second.write_text(header + "2016-11-01,2016-11-30,East Mosul,ISIL,131,40,revised\n2016-11-01,2016-11-30,east Mosul,ISF and coalition,30,10,\n")
+    previous = parse_un(first, "2017-11-02").tables["staged_un_casualties"]
+    current = parse_un(second, "2017-12-15").tables["staged_un_casualties"]
+    changes = table_changes("staged_un_casualties", previous, current)
+    assert changes["change"].to_list() == ["changed"]
+    assert "killed" in changes["fields"][0] and changes["record_key"][0].startswith("un:2016-11-01/2016-11-30/east mosul/isil")

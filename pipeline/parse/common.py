@@ -193,3 +193,17 @@ def checked_text(rejects: Rejects, row: int, key: str | None, field_name: str, v
 
 def frame(rows: list[dict], schema: dict) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+
+
+def content_keys(source: str, rows: list[dict], fields: list[str]) -> list[str]:
+    """Keys for a source whose rows have no id of their own (aggregates): the source name and the
+    row's identifying fields as written, so the same aggregate keeps its key across snapshots
+    and a changed figure shows as changed, not as one row removed and another added. A repeated
+    combination is numbered (`#2`); a row missing every field falls back to its row number."""
+    keys, seen = [], {}
+    for number, row in enumerate(rows, start=1):
+        parts = [" ".join((row.get(f) or "").split()).lower() for f in fields]
+        key = f"{source}:" + "/".join(parts) if any(parts) else f"{source}:row{number}"
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return keys

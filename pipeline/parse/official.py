@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.parse.airwars import _number
-from pipeline.parse.common import ParseResult, Rejects, checked_date, empty_to_none, frame, parse_date, read_csv
+from pipeline.parse.common import ParseResult, Rejects, checked_date, content_keys, empty_to_none, frame, parse_date, read_csv
 from pipeline.places import resolve_latin
 from schemas import polars_schema
 from schemas.staged import StagedCjtfAssessments, StagedOfficialClaims
@@ -30,8 +30,8 @@ def parse_official_claims(path: Path, snapshot: str) -> ParseResult:
     rows = read_csv(path, CLAIM_COLUMNS)
     rejects = Rejects("official", snapshot, str(path))
     staged = []
-    for number, row in enumerate(rows, start=1):
-        key = f"official:{snapshot}/{number}"
+    keys = content_keys("official", rows, ["claimant", "statement_date", "scope_start", "scope_end"])
+    for number, (row, key) in enumerate(zip(rows, keys), start=1):
         claimant = CLAIMANTS.get((row.get("claimant") or "").strip().lower())
         values = {f: _any_date(rejects, number, key, f, row.get(f)) for f in ("statement_date", "scope_start", "scope_end")}
         killed = _number(rejects, number, key, "civilians_killed", row.get("civilians_killed"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.codes import STUDY_END
 from pipeline.parse.airwars import _number
-from pipeline.parse.common import ParseResult, Rejects, checked_date, empty_to_none, frame, read_csv
+from pipeline.parse.common import ParseResult, Rejects, checked_date, content_keys, empty_to_none, frame, read_csv
 from schemas import polars_schema
 from schemas.staged import StagedUnCasualties
 
@@ -20,8 +20,8 @@ def parse_un(path: Path, snapshot: str) -> ParseResult:
     rows = read_csv(path, COLUMNS)
     rejects = Rejects("un", snapshot, str(path))
     staged = []
-    for number, row in enumerate(rows, start=1):
-        key = f"un:{snapshot}/{number}"
+    keys = content_keys("un", rows, ["period_start", "period_end", "area", "perpetrator"])
+    for number, (row, key) in enumerate(zip(rows, keys), start=1):
         start = checked_date(rejects, number, key, "period_start", row.get("period_start"))
         end = checked_date(rejects, number, key, "period_end", row.get("period_end"))
         area = AREAS.get((row.get("area") or "").strip().lower())
