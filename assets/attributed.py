@@ -3,12 +3,13 @@
 import dagster as dg
 import polars as pl
 
-from pipeline.attribute import attribute_incidents, attribute_victims, link_victims_to_incidents, load_policy
+from pipeline.attribute import attribute_incidents, attribute_victims, load_policy
 from pipeline.checks import schema_check_result, table_schema
 from pipeline.lineage import lineage_metadata, with_lineage
 from pipeline.link.incidents import link_incidents
 from pipeline.resources import PipelinePaths
 from pipeline.tallies import build_tallies
+from pipeline.victim_incidents import link_victims_to_incidents
 from schemas.attributed import IncidentsModel, OfficialComparisonModel, TalliesModel, UnCrosscheckModel, VictimsModel
 from schemas.linked import IncidentLinksModel, IncidentMembershipModel
 
@@ -52,10 +53,11 @@ def link_and_attribute_incidents(context: dg.AssetExecutionContext, paths: Pipel
     metadata={"dagster/column_schema": table_schema(VictimsModel), **lineage_metadata("victims")},
     check_specs=[dg.AssetCheckSpec("schema", asset="victims", blocking=True)],
 )
-def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame, person_records: pl.DataFrame):
+def victims(context: dg.AssetExecutionContext, paths: PipelinePaths, victim_clusters: pl.DataFrame, incidents: pl.DataFrame, incident_membership: pl.DataFrame, person_records: pl.DataFrame, staged_morgue: pl.DataFrame):
     policy = load_policy(paths.policy)
-    # person_records: the name parts that show which morgue-only victims were relatives of named ones.
-    victim_incidents = link_victims_to_incidents(victim_clusters, incidents, incident_membership, policy, person_records)
+    # person_records: the name parts that show which morgue-only victims were relatives of named ones;
+    # staged_morgue: when bodies without a date of death were registered, and the morgue's usual delay.
+    victim_incidents = link_victims_to_incidents(victim_clusters, incidents, incident_membership, policy, person_records, staged_morgue)
     frame = attribute_victims(victim_clusters, victim_incidents, incidents, policy)
     yield dg.Output(frame, metadata={"dagster/row_count": len(frame), "by_party": dg.MetadataValue.json(dict(frame.group_by("party").len().iter_rows()))})
     yield schema_check_result(VictimsModel, frame, "victims")

@@ -29,7 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.linkage import load_staged
-from pipeline.attribute import attribute_incidents, attribute_victims, link_victims_to_incidents, load_policy
+from pipeline.attribute import attribute_incidents, attribute_victims, load_policy
 from pipeline.estimate import capture_histories, estimate
 from pipeline.link.evaluate import explode_clusters, named_keys, pairwise_scores
 from pipeline.link.incidents import link_incidents
@@ -41,6 +41,7 @@ from pipeline.report import build_report
 from pipeline.snapshots import RAW_FILES, current_file, list_snapshots
 from assets.raw import manifest
 from pipeline.tallies import build_tallies
+from pipeline.victim_incidents import link_victims_to_incidents
 
 PARTIES = ("coalition_or_iraqi", "islamic_state", "undetermined")
 
@@ -133,7 +134,7 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_o
     lap("link incidents")
     policy = load_policy()
     attributed = attribute_incidents(incidents.incidents, incidents.membership, staged, policy)
-    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy, records), attributed, policy)
+    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy, records, staged["staged_morgue"]), attributed, policy)
     tallies = build_tallies(victims, staged)
     lap("attribute")
     estimates = estimate(capture_histories(victims))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.attribute import Policy, attribute_incidents, attribute_victims, link_victims_to_incidents
+from pipeline.attribute import Policy, attribute_incidents, attribute_victims
 from pipeline.estimate import capture_histories, estimate
 from pipeline.link.incidents import link_incidents
 from pipeline.link.person_records import build_person_records
 from pipeline.link.persons import link_persons
 from pipeline.tallies import build_tallies
+from pipeline.victim_incidents import link_victims_to_incidents
 
 
 def outputs_from_staged(staged: dict[str, pl.DataFrame], decisions: pl.DataFrame | None, policy: Policy) -> dict[str, pl.DataFrame]:
@@ -24,7 +25,7 @@ def outputs_from_staged(staged: dict[str, pl.DataFrame], decisions: pl.DataFrame
     people = link_persons(records, decisions=decisions)
     linked = link_incidents(staged, people.clusters)
     incidents = attribute_incidents(linked.incidents, linked.membership, staged, policy)
-    victim_incidents = link_victims_to_incidents(people.clusters, incidents, linked.membership, policy, records)
+    victim_incidents = link_victims_to_incidents(people.clusters, incidents, linked.membership, policy, records, staged["staged_morgue"])
     victims = attribute_victims(people.clusters, victim_incidents, incidents, policy)
     histories = capture_histories(victims)
     return {"victims": victims, "incidents": incidents, **build_tallies(victims, staged), "capture_histories": histories, "estimates": estimate(histories)}

@@ -10,7 +10,9 @@ import polars as pl
 import pytest
 
 import pipeline.attribute as attribute_module
-from pipeline.attribute import attribute_incidents, attribute_victims, link_victims_to_incidents, load_policy
+import pipeline.victim_incidents as victim_incidents_module
+from pipeline.attribute import attribute_incidents, attribute_victims, load_policy
+from pipeline.victim_incidents import link_victims_to_incidents
 from pipeline.link.evaluate import pairwise_scores
 from pipeline.link.incidents import link_incidents
 from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_actor, read_detail
@@ -34,8 +36,8 @@ def test_a_perpetrator_is_read_only_when_one_side_is_named():
 
 
 def _victims(rows: list[dict]) -> pl.DataFrame:
-    base = {"incident_keys": [], "date_of_death": DAY, "neighbourhood_id": "jadida", "causes": ["crushed"]}
-    return pl.DataFrame([{**base, **r} for r in rows], schema={"victim_id": pl.String, "incident_keys": pl.List(pl.String), "date_of_death": pl.Date, "neighbourhood_id": pl.String, "causes": pl.List(pl.String)})
+    base = {"incident_keys": [], "record_keys": [], "date_of_death": DAY, "neighbourhood_id": "jadida", "causes": ["crushed"]}
+    return pl.DataFrame([{**base, **r} for r in rows], schema={"victim_id": pl.String, "incident_keys": pl.List(pl.String), "record_keys": pl.List(pl.String), "date_of_death": pl.Date, "neighbourhood_id": pl.String, "causes": pl.List(pl.String)})
 
 
 def _incidents(rows: list[dict]) -> pl.DataFrame:
@@ -92,8 +94,8 @@ def test_equally_likely_incidents_of_two_sides_leave_the_victim_unattributed_and
 
 
 def test_attribution_never_reads_the_truth():
-    source = inspect.getsource(attribute_module)
-    assert "truth" not in source.lower()
+    for module in (attribute_module, victim_incidents_module):
+        assert "truth" not in inspect.getsource(module).lower()
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +112,12 @@ def scenario_result(tmp_path_factory):
     sources = out / "sources"
     staged = load_staged(sources)
     staged.update(parse_cjtf_assessments(newest(sources, "official") / "cjtf_assessments.csv", "s").tables)
-    people = link_persons(build_person_records(staged))
+    records = build_person_records(staged)
+    people = link_persons(records)
     incidents = link_incidents(staged, people.clusters)
     policy = load_policy()
     attributed = attribute_incidents(incidents.incidents, incidents.membership, staged, policy)
-    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy), attributed, policy)
+    victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy, records, staged["staged_morgue"]), attributed, policy)
     return out, incidents, victims, staged, people.clusters
 
 
@@ -166,3 +169,21 @@ def test_a_morgue_only_child_joins_the_incident_its_named_father_died_in_and_a_s
     assert "same day in the same place" in links["son"]["link_basis"]
     assert links["daughter"]["incident_link_probability"] == 0.75  # a sibling of the son, the day unknown: a weaker link
     assert "stranger" not in links and "elsewhere" not in links
+
+
+def test_a_body_without_a_date_joins_the_one_incident_of_its_place_in_the_days_before_it_was_registered():
+    import datetime as dt
+
+    policy = load_policy()
+    incidents = _incidents([{"incident_id": "strike", "neighbourhood_id": "shifa", "killed_max": 30}])
+    # The morgue's usual delay, from its dated records: the same day or the next.
+    dated = [{"record_key": f"morgue:{i}", "date_of_death": DAY, "date_received": DAY + dt.timedelta(days=i % 2)} for i in range(10)]
+    undated = [{"record_key": "morgue:u", "date_of_death": None, "date_received": DAY + dt.timedelta(days=1)}, {"record_key": "morgue:late", "date_of_death": None, "date_received": DAY + dt.timedelta(days=9)}]
+    morgue = pl.DataFrame(dated + undated, schema={"record_key": pl.String, "date_of_death": pl.Date, "date_received": pl.Date})
+    victims = _victims([
+        {"victim_id": "u", "date_of_death": None, "neighbourhood_id": "shifa", "record_keys": ["morgue:u"]},
+        {"victim_id": "late", "date_of_death": None, "neighbourhood_id": "shifa", "record_keys": ["morgue:late"]},
+    ])
+    links = {row["victim_id"]: row for row in link_victims_to_incidents(victims, incidents, NO_MEMBERS, policy, morgue=morgue).iter_rows(named=True)}
+    assert links["u"]["incident_id"] == "strike" and "date received" in links["u"]["link_basis"]
+    assert "late" not in links  # registered nine days on, later than the morgue ever registers a body: not from this strike

@@ -1,0 +1,202 @@
+"""Victim to incident: which incident each victim died in, with the link's probability.
+
+A list victim inherits its record's incident. A morgue-only victim (most of the dead: the morgue
+names people the incident databases do not) joins an incident through a named relative
+(pipeline/kinship.py) or when its date, neighbourhood and cause make one incident clearly the
+likeliest. The weights are expected bodies, read off the build's own data: what each incident
+can still account for, against the deaths no source reported in that place. Policy values come
+from pipeline/config/attribution.toml (`victim_incident_*`, `cause_weapon_likelihood`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.attribute import NO_CANDIDATES, Policy
+from pipeline.kinship import household_links, victim_names
+
+
+def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataFrame, membership: pl.DataFrame, policy: Policy, person_records: pl.DataFrame | None = None, morgue: pl.DataFrame | None = None) -> pl.DataFrame:
+    """victim_id -> incident_id with probability.
+
+    A list victim inherits its record's incident (probability 1). A morgue-only victim whose close
+    relative died the same day in the same place and is named in an incident joins that incident
+    (pipeline/kinship.py; needs `person_records` for the name parts). Any other morgue-only victim is weighed
+    against the incidents that fit its date (within the window), neighbourhood and cause. Each
+    candidate weighs the bodies the morgue can be expected to show from it: its room (what it
+    killed less the victims already named in it) times the share of list-named victims the morgue
+    registered times the share of morgue-only bodies that are dated and placed, a quarter of that
+    for a day's difference, times how likely the morgue's cause is under the incident's weapon
+    (the policy's `cause_weapon_likelihood`; nothing when the cause contradicts the weapon).
+    Against them weigh the deaths no source reported: the bodies a day the morgue shows in that
+    neighbourhood and month on days without a reported incident (`unreported_rate`), plus any
+    bodies of that place and day beyond the room of its incidents. The probability of a candidate
+    is its weight over the total (on seed 1, links made at p >= 0.8 were to the right incident
+    85% of the time, and to the right side 85%); the victim is linked when one incident reaches
+    `victim_incident_min_probability`, and otherwise, when incidents of one side together reach
+    it, takes that side without an incident (V2). A morgue-only body with a neighbourhood but no
+    date of death is weighed the same way against the incidents of its place in the days before
+    it was registered, by the morgue's own registration delays (needs `morgue`, the staged
+    morgue list; see weigh_by_date_received)."""
+    member = membership.select(pl.col("record_key").alias("incident_key"), "incident_id")
+    inherited = victim_clusters.select("victim_id", pl.col("incident_keys").alias("incident_key")).explode("incident_key").drop_nulls().join(member, on="incident_key")
+    inherited = inherited.group_by("victim_id").agg(pl.col("incident_id").mode().sort().first(), pl.col("incident_key").sort().first()).with_columns(
+        pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis"), *NO_CANDIDATES,
+    ).drop("incident_key")
+    if person_records is not None and policy.household_links:
+        names = victim_names(victim_clusters, person_records).join(victim_clusters.select("victim_id", "date_of_death", "neighbourhood_id"), on="victim_id")
+        kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(*NO_CANDIDATES)
+        inherited = pl.concat([inherited.select(kin.columns), kin])
+    not_inherited = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()))
+    dated = not_inherited.filter(pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
+    # Of an incident's unnamed dead, how many the morgue can be expected to show here, dated and
+    # placed: the share of list-named victims the morgue registered, times the share of
+    # morgue-only bodies that carry a date and a neighbourhood. Both are read off this run's data.
+    named_on_lists = victim_clusters.filter(pl.col("incident_keys").list.len() > 0)
+    in_morgue = named_on_lists["record_keys"].list.eval(pl.element().str.starts_with("morgue:").any()).list.first().mean() if named_on_lists.height else 1.0
+    dated_share = dated.height / not_inherited.height if not_inherited.height else 1.0
+    expected_in_morgue = (in_morgue or 1.0) * dated_share
+    placed = incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon", "party", "killed_min", "killed_max").filter(pl.col("neighbourhood_id").is_not_null())
+    # An incident's room for more victims: what it killed less the victims already named in it.
+    killed = pl.max_horizontal(pl.col("killed_max").fill_null(pl.col("killed_min")).fill_null(1), pl.lit(1)).cast(pl.Float64)
+    placed = placed.join(inherited.group_by("incident_id").agg(pl.len().alias("named")), on="incident_id", how="left").with_columns(
+        (killed - pl.col("named").fill_null(0)).clip(lower_bound=0).alias("room")
+    ).drop("named", "killed_min", "killed_max")
+    window = pl.duration(days=policy.victim_incident_date_window_days)
+    # Each incident listed on every day of its window and joined on neighbourhood and day, so the
+    # cost grows with the victims and incidents of one place on one day, not of one place.
+    incident_days = placed.with_columns(pl.date_ranges(pl.col("date_start") - window, pl.col("date_end") + window).alias("date_of_death")).explode("date_of_death")
+    rate = unreported_rate(dated, incident_days, policy.victim_incident_unreported_shrinkage_days)
+    weighed = [weigh_dated(dated, incident_days, rate, expected_in_morgue, policy)]
+    if morgue is not None:
+        undated = not_inherited.filter(pl.col("date_of_death").is_null() & pl.col("neighbourhood_id").is_not_null())
+        weighed.append(weigh_by_date_received(undated, morgue, placed, rate, in_morgue or 1.0, dated_share))
+    weighed = pl.concat(weighed).with_columns(pl.col("weight") * cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)).filter(pl.col("weight") > 0).with_columns(
+        (pl.col("weight") / (pl.col("weight").sum().over("victim_id") + pl.col("unreported"))).alias("probability")
+    )
+    best = weighed.sort("probability", "incident_id", descending=[True, False]).group_by("victim_id", maintain_order=True).agg(
+        pl.col("incident_id").first(), pl.col("probability").first(), pl.col("matched").first(), pl.len().alias("n"),
+    )
+    single = best.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
+        "victim_id", "incident_id", pl.col("probability").alias("incident_link_probability"),
+        pl.format("the likeliest of {} incidents matching {}, neighbourhood and cause (p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
+        *NO_CANDIDATES,
+    )
+    # No single incident is likely enough, but the incidents of one side together are: the victim
+    # takes that side and no incident (which one it was would be a guess).
+    sides = weighed.join(single.select("victim_id"), on="victim_id", how="anti").filter(pl.col("party") != "undetermined").group_by("victim_id", "party").agg(
+        pl.col("probability").sum(), pl.col("incident_id").sort().str.join(", ").alias("candidates"), pl.col("matched").first(), pl.len().alias("n"),
+    )
+    agreeing = sides.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
+        "victim_id", pl.lit(None, pl.String).alias("incident_id"), pl.lit(None, pl.Float64).alias("incident_link_probability"),
+        pl.format("{} incidents match {}, neighbourhood and cause (together p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
+        pl.col("party").alias("candidate_party"), "candidates",
+    )
+    return pl.concat([inherited.select(single.columns), single, agreeing]).unique("victim_id", keep="first")
+
+
+WEIGHED = {"victim_id": pl.String, "incident_id": pl.String, "party": pl.String, "weapon": pl.String, "cause": pl.String, "weight": pl.Float64, "unreported": pl.Float64, "matched": pl.String}
+
+
+def weigh_dated(dated: pl.DataFrame, incident_days: pl.DataFrame, rate: pl.DataFrame, expected_in_morgue: float, policy: Policy) -> pl.DataFrame:
+    """Candidates of victims with a date of death and a neighbourhood: the incidents of that place
+    within the date window, each weighing its expected bodies (a quarter a day off), against the
+    place's unreported deaths a day plus the bodies of that place and day beyond its incidents' room."""
+    candidates = dated.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(
+        incident_days, on=["neighbourhood_id", "date_of_death"]
+    )
+    on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
+    # Morgue-only bodies from one place and day beyond the room of that day's incidents there
+    # came from deaths no source reported; they weigh against every incident of that place and day.
+    bodies = dated.group_by("neighbourhood_id", "date_of_death").agg(pl.len().alias("bodies"))
+    room = candidates.filter(on_the_day).unique(["incident_id", "neighbourhood_id", "date_of_death"]).group_by("neighbourhood_id", "date_of_death").agg(pl.col("room").sum().alias("cell_room"))
+    candidates = candidates.join(bodies, on=["neighbourhood_id", "date_of_death"], how="left").join(room, on=["neighbourhood_id", "date_of_death"], how="left").with_columns(
+        pl.col("date_of_death").dt.month_start().alias("month")
+    ).join(rate, on=["neighbourhood_id", "month"], how="left")
+    return candidates.select(
+        "victim_id", "incident_id", "party", "weapon", "cause",
+        (pl.col("room") * expected_in_morgue * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor)).alias("weight"),
+        (pl.col("unreported_per_day").fill_null(0.0) + (pl.col("bodies") - pl.col("cell_room").fill_null(0)).clip(lower_bound=0)).alias("unreported"),
+        pl.lit("date").alias("matched"),
+    ).cast(WEIGHED)
+
+
+def registration_delays(morgue: pl.DataFrame, longest: int = 60) -> pl.DataFrame:
+    """How many days after death the morgue registers a body: the share of dated morgue records
+    at each delay (0 .. the 95th percentile, at most `longest`), read off the morgue list itself."""
+    delay = (pl.col("date_received") - pl.col("date_of_death")).dt.total_days()
+    delays = morgue.filter(pl.col("date_of_death").is_not_null() & pl.col("date_received").is_not_null()).select(delay.alias("delay")).filter(pl.col("delay") >= 0)
+    if delays.is_empty():
+        return pl.DataFrame(schema={"delay": pl.Int64, "share": pl.Float64})
+    top = min(int(delays["delay"].quantile(0.95)), longest)
+    return delays.group_by("delay").agg((pl.len() / delays.height).alias("share")).filter(pl.col("delay") <= top).sort("delay")
+
+
+def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: pl.DataFrame, rate: pl.DataFrame, in_morgue: float, dated_share: float) -> pl.DataFrame:
+    """Candidates of victims with a neighbourhood but no date of death: the incidents of that
+    place in the days before the body was registered, each weighing its expected bodies times
+    how often the morgue registers a body that many days after death; against them, the place's
+    unreported deaths a day over the same days. Weaker evidence than a date, so it decides only
+    where the place was quiet or one side's incidents fill the days. `rate` counts dated bodies,
+    so over `dated_share` it is the place's unreported dead a day as the morgue registers them."""
+    delays = registration_delays(morgue)
+    if undated.is_empty() or delays.is_empty():
+        return pl.DataFrame(schema=WEIGHED)
+    received = undated.select("victim_id", "neighbourhood_id", pl.col("causes").list.first().alias("cause"), pl.col("record_keys").alias("record_key")).explode("record_key").join(
+        morgue.select("record_key", "date_received"), on="record_key"
+    ).group_by("victim_id", "neighbourhood_id", "cause").agg(pl.col("date_received").min())
+    # Each incident listed on every day a body of it could be registered, and joined on place and day.
+    longest = int(delays["delay"].max())
+    registrable = placed.with_columns(pl.date_ranges(pl.col("date_start"), pl.col("date_end") + pl.duration(days=longest)).alias("date_received")).explode("date_received").with_columns(
+        (pl.col("date_received") - pl.col("date_end")).dt.total_days().clip(lower_bound=0).alias("delay")
+    ).join(delays, on="delay")
+    within = float(delays["share"].sum())
+    return received.join(registrable, on=["neighbourhood_id", "date_received"]).with_columns(pl.col("date_received").dt.month_start().alias("month")).join(
+        rate, on=["neighbourhood_id", "month"], how="left"
+    ).select(
+        "victim_id", "incident_id", "party", "weapon", "cause",
+        (pl.col("room") * in_morgue * pl.col("share")).alias("weight"),
+        (pl.col("unreported_per_day").fill_null(0.0) / max(dated_share, 1e-9) * within).alias("unreported"),
+        pl.lit("date received").alias("matched"),
+    ).cast(WEIGHED).unique(["victim_id", "incident_id"], keep="first")
+
+
+def unreported_rate(bodies: pl.DataFrame, incident_days: pl.DataFrame, shrinkage_days: float) -> pl.DataFrame:
+    """Bodies a day that no source's incident accounts for, per neighbourhood and month.
+
+    Counted where no incident was reported (neither on the day nor within the window): the morgue
+    bodies there over the days there. It is what a body in a place and day that also had a
+    reported incident weighs against that incident, so that a strike reported in a quiet place
+    claims its bodies and one in a place where the morgue saw many unreported deaths does not.
+    Each neighbourhood-month is shrunk towards the city's rate by `shrinkage_days` of it, so a
+    month with few days free of incidents does not give a rate from a handful of bodies.
+    `bodies`: neighbourhood_id, date_of_death; `incident_days`: neighbourhood_id, date_of_death."""
+    dated = bodies.select("neighbourhood_id", "date_of_death").drop_nulls()
+    if dated.is_empty():
+        return pl.DataFrame(schema={"neighbourhood_id": bodies.schema["neighbourhood_id"], "month": pl.Date, "unreported_per_day": pl.Float64})
+    busy = incident_days.select("neighbourhood_id", "date_of_death").unique()
+    days = pl.DataFrame({"date_of_death": pl.date_range(dated["date_of_death"].min(), dated["date_of_death"].max(), eager=True)})
+    places = dated.select("neighbourhood_id").unique()
+    month = pl.col("date_of_death").dt.month_start().alias("month")
+    # Every place and month of the battle, so one where every day had an incident still gets a rate (the city's).
+    grid = places.join(days, how="cross").join(busy.with_columns(pl.lit(True).alias("busy")), on=["neighbourhood_id", "date_of_death"], how="left")
+    free_days = grid.group_by("neighbourhood_id", month).agg(pl.col("busy").is_null().sum().alias("free_days"))
+    unaccounted = dated.join(busy, on=["neighbourhood_id", "date_of_death"], how="anti").group_by("neighbourhood_id", month).agg(pl.len().alias("bodies"))
+    city = unaccounted["bodies"].sum() / max(free_days["free_days"].sum(), 1)
+    return free_days.join(unaccounted, on=["neighbourhood_id", "month"], how="left").select(
+        "neighbourhood_id", "month",
+        ((pl.col("bodies").fill_null(0) + shrinkage_days * city) / (pl.col("free_days") + shrinkage_days)).alias("unreported_per_day"),
+    )
+
+
+def cause_likelihood(cause: pl.Expr, weapon: pl.Expr, policy: Policy) -> pl.Expr:
+    """How likely a morgue cause is under an incident's weapon (policy table; 0 = contradicts)."""
+    table = {key: value for key, value in policy.cause_weapon_likelihood.items() if isinstance(value, dict)}
+    pairs = {f"{c}|{w}": float(p) for c, weapons in table.items() for w, p in weapons.items()}
+    listed = cause.is_in(list(table))
+    value = pl.concat_str(cause, weapon, separator="|").replace_strict(pairs, default=0.0, return_dtype=pl.Float64)
+    return (
+        pl.when(weapon == "unknown").then(pl.lit(float(policy.cause_weapon_likelihood.get("unknown_weapon", 0.5))))
+        .when(cause.is_null() | ~listed).then(pl.lit(1.0))
+        .otherwise(value)
+    )
