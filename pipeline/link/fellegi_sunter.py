@@ -59,16 +59,19 @@ class FellegiSunterModel:
         return rows
 
 
-def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray, fixed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> FellegiSunterModel:
+def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray, fixed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None, sampling_rate: float = 1.0) -> FellegiSunterModel:
     """EM from a start where agreement (level 0) is likelier among matches, so the classes do not swap.
 
     `most_matches[g]` bounds the matches group g can hold (one record of a source is one event, so
     no more matches than the smaller source has records): without it a group whose pairs say
     little (a coalition assessment gives only a date and a place) can be explained as all matches.
-    `fixed` holds comparisons whose m and u are already known (from another set of pairs) and stay put."""
+    `fixed` holds comparisons whose m and u are already known (from another set of pairs) and stay put.
+    `sampling_rate`: the pairs are a sample taking each pair of the population with this chance,
+    so a group's population has pairs / sampling_rate pairs, and the cap on its share of matches
+    is taken over the population."""
     n_groups = len(most_matches)
     pairs_per_group = np.bincount(groups, minlength=n_groups)
-    ceiling = np.minimum(1.0, most_matches / np.maximum(pairs_per_group, 1))
+    ceiling = np.minimum(1.0, most_matches * sampling_rate / np.maximum(pairs_per_group, 1))
     n_pairs, n_comparisons = levels.shape
     m = [0.3 ** np.arange(n) for n in n_levels]
     m = [v / v.sum() for v in m]

@@ -33,15 +33,13 @@ import polars as pl
 
 from pipeline.link.fellegi_sunter import FellegiSunterModel, estimate
 from pipeline.link.incident_assembly import assemble
+from pipeline.link.incident_blocking import scoring_pairs, training_pairs
 from pipeline.link.incident_comparisons import COMPARISONS, LEVELS, comparison_levels
 from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_detail
 
 SOURCE_ORDER = ["airwars", "ibc", "amnesty", "cjtf"]
 # Comparisons only pairs within one source have (coordinates: only Airwars gives them).
 OWN_SOURCE_COMPARISONS = ["coordinates"]
-# Sources known to report one event twice; two records of any other source are one event only
-# when they share a named victim.
-DOUBLE_REPORTING = {"airwars"}
 INCIDENT_RECORD_SCHEMA = {
     "record_key": pl.String, "source": pl.String, "date_start": pl.Date, "date_end": pl.Date, "neighbourhood_id": pl.String, "bank": pl.String,
     "weapon": pl.String, "killed_min": pl.Int64, "killed_max": pl.Int64, "latitude": pl.Float64, "longitude": pl.Float64,
@@ -107,16 +105,9 @@ def naming_records(victim_clusters: pl.DataFrame | None) -> set[str]:
     return set(victim_clusters.select(pl.col("incident_keys").explode()).drop_nulls().to_series().to_list())
 
 
-def candidate_pairs(records: pl.DataFrame, shared: pl.DataFrame, naming: set[str] | None = None) -> pl.DataFrame:
-    """Pairs within a day of each other: joined on day, so cost grows with incidents per day, not n².
-    Two records of one source are candidates only from a source that double reports, or when
-    they share a named victim."""
-    days = records.with_columns(pl.date_ranges(pl.col("date_start") - pl.duration(days=1), pl.col("date_end") + pl.duration(days=1)).alias("day")).explode("day")
-    left = days.select("record_key", "source", "day")
-    pairs = left.join(left, on="day", suffix="_r").filter(
-        (pl.col("record_key") < pl.col("record_key_r")) & ((pl.col("source") != pl.col("source_r")) | pl.col("source").is_in(list(DOUBLE_REPORTING)))
-    ).select(pl.col("record_key").alias("record_key_l"), "record_key_r").unique()
-    pairs = pl.concat([pairs, shared.select("record_key_l", "record_key_r")]).unique()
+def with_record_columns(pairs: pl.DataFrame, records: pl.DataFrame, shared: pl.DataFrame, naming: set[str] | None = None) -> pl.DataFrame:
+    """Pairs (record_key_l, record_key_r) with both records' columns (suffixed _l and _r), whether
+    they share a named victim, whether each names one, and their pair of sources."""
     r = records.with_columns(pl.col("record_key").is_in(sorted(naming or set())).alias("names_victims"))
     return (
         pairs.join(r.rename(lambda c: f"{c}_l"), on="record_key_l").join(r.rename(lambda c: f"{c}_r"), on="record_key_r")
@@ -133,14 +124,18 @@ def most_matches(source_pair: str, records_per_source: dict[str, int]) -> int:
     return records_per_source.get(left, 0) // 2 if left == right else min(records_per_source.get(left, 0), records_per_source.get(right, 0))
 
 
-def score_pairs(pairs: pl.DataFrame, records_per_source: dict[str, int]) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
-    """Each candidate pair's log Bayes factor and posterior probability of being one event, from a
-    model estimated on these pairs."""
-    levelled = comparison_levels(pairs)
+def _levels(levelled: pl.DataFrame) -> np.ndarray:
+    return levelled.select(f"level_{n}" for n in COMPARISONS).to_numpy().astype(np.int64)
+
+
+def fit_model(training: pl.DataFrame, records_per_source: dict[str, int], sampling_rate: float = 1.0) -> FellegiSunterModel | None:
+    """The Fellegi-Sunter model estimated by EM on the training pairs (a sample taking each pair
+    within a day with chance `sampling_rate`, incident_blocking.training_pairs)."""
+    levelled = comparison_levels(training)
     if levelled.is_empty():
-        return levelled.with_columns(*(pl.lit(None, pl.Float64).alias(c) for c in ("log_bayes_factor", "log_odds", "match_probability"))), None
+        return None
     names = list(COMPARISONS)
-    levels = levelled.select(f"level_{n}" for n in names).to_numpy().astype(np.int64)
+    levels = _levels(levelled)
     group_names = sorted(levelled["source_pair"].unique().to_list())
     groups = levelled["source_pair"].replace_strict({g: i for i, g in enumerate(group_names)}, return_dtype=pl.Int64).to_numpy()
     most = np.array([most_matches(g, records_per_source) for g in group_names], dtype=float)
@@ -149,18 +144,25 @@ def score_pairs(pairs: pl.DataFrame, records_per_source: dict[str, int]) -> tupl
     # reports an event once) fix what each comparison weighs; the Airwars-Airwars pairs then
     # only add their own prior and what coordinates (which only Airwars gives) weigh.
     same = (levelled["source_l"] == levelled["source_r"]).to_numpy()
-    model = estimate(levels[~same], groups[~same], n_levels, names, most)
+    model = estimate(levels[~same], groups[~same], n_levels, names, most, sampling_rate=sampling_rate)
     if same.any():
         own = [names.index(n) for n in OWN_SOURCE_COMPARISONS]
-        within = estimate(levels[same], groups[same], n_levels, names, most, {k: (model.m[k], model.u[k]) for k in range(len(names)) if k not in own})
+        within = estimate(levels[same], groups[same], n_levels, names, most, {k: (model.m[k], model.u[k]) for k in range(len(names)) if k not in own}, sampling_rate=sampling_rate)
         same_groups = np.unique(groups[same])
         prior = model.prior.copy()
         prior[same_groups] = within.prior[same_groups]
         model = FellegiSunterModel(names, [within.m[k] if k in own else model.m[k] for k in range(len(names))], [within.u[k] if k in own else model.u[k] for k in range(len(names))], prior, model.iterations + within.iterations)
-    odds = model.log_odds(levels, groups)
-    return levelled.with_columns(
-        pl.Series("log_bayes_factor", model.log_bayes_factor(levels)), pl.Series("log_odds", odds), pl.Series("match_probability", 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50)))),
-    ), model
+    return model
+
+
+def score_pairs(pairs: pl.DataFrame, model: FellegiSunterModel | None) -> pl.DataFrame:
+    """Each pair's log Bayes factor (natural log) under the model. The model's priors are shares
+    of matches among all pairs within a day, not among these blocked pairs, so only the Bayes
+    factor is kept: the assembly weighs candidates against each other with it."""
+    levelled = comparison_levels(pairs)
+    if model is None or levelled.is_empty():
+        return levelled.with_columns(pl.lit(None, pl.Float64).alias("log_bayes_factor"))
+    return levelled.with_columns(pl.Series("log_bayes_factor", model.log_bayes_factor(_levels(levelled))))
 
 
 def incident_id(smallest_key: str) -> str:
@@ -169,7 +171,10 @@ def incident_id(smallest_key: str) -> str:
 
 def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFrame | None = None) -> IncidentLinkResult:
     records = incident_records(staged)
-    scored, model = score_pairs(candidate_pairs(records, shared_victims(victim_clusters), naming_records(victim_clusters)), dict(records.group_by("source").len().iter_rows()))
+    shared, naming = shared_victims(victim_clusters), naming_records(victim_clusters)
+    training, buckets = training_pairs(records, shared)
+    model = fit_model(with_record_columns(training, records, shared, naming), dict(records.group_by("source").len().iter_rows()), 1.0 / buckets)
+    scored = score_pairs(with_record_columns(scoring_pairs(records, shared), records, shared, naming), model)
     log_bf: dict[str, dict[str, float]] = {}
     for a, b, value in scored.select("record_key_l", "record_key_r", "log_bayes_factor").iter_rows():
         log_bf.setdefault(a, {})[b] = value
