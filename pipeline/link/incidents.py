@@ -33,7 +33,7 @@ import polars as pl
 
 from pipeline.link.fellegi_sunter import FellegiSunterModel, estimate
 from pipeline.link.incident_assembly import assemble
-from pipeline.link.incident_blocking import scoring_pairs, training_pairs
+from pipeline.link.incident_blocking import DAY_SLACK, scoring_pairs, training_pairs
 from pipeline.link.incident_comparisons import COMPARISONS, LEVELS, comparison_levels
 from pipeline.vocab import TARGET_PATTERNS, TIME_PATTERNS, read_detail
 
@@ -128,26 +128,36 @@ def _levels(levelled: pl.DataFrame) -> np.ndarray:
     return levelled.select(f"level_{n}" for n in COMPARISONS).to_numpy().astype(np.int64)
 
 
-def fit_model(training: pl.DataFrame, records_per_source: dict[str, int], sampling_rate: float = 1.0) -> FellegiSunterModel | None:
-    """The Fellegi-Sunter model estimated by EM on the training pairs (a sample taking each pair
-    within a day with chance `sampling_rate`, incident_blocking.training_pairs)."""
-    levelled = comparison_levels(training)
-    if levelled.is_empty():
+def level_patterns(levelled: pl.DataFrame) -> pl.DataFrame:
+    """The distinct (pair of sources, levels) patterns with the number of pairs each stands for
+    (`weight` summed): EM needs nothing else, and there are a few thousand patterns however many
+    pairs there are."""
+    return (
+        levelled.group_by("source_pair", *(f"level_{n}" for n in COMPARISONS)).agg(pl.col("weight").sum())
+        .sort("source_pair", *(f"level_{n}" for n in COMPARISONS))
+    )
+
+
+def fit_model(patterns: pl.DataFrame, records_per_source: dict[str, int]) -> FellegiSunterModel | None:
+    """The Fellegi-Sunter model estimated by EM on level patterns (`level_patterns`) of the
+    training pairs, each weighing the pairs of the population it stands for."""
+    if patterns.is_empty():
         return None
     names = list(COMPARISONS)
-    levels = _levels(levelled)
-    group_names = sorted(levelled["source_pair"].unique().to_list())
-    groups = levelled["source_pair"].replace_strict({g: i for i, g in enumerate(group_names)}, return_dtype=pl.Int64).to_numpy()
+    levels = _levels(patterns)
+    weights = patterns["weight"].to_numpy().astype(float)
+    group_names = sorted(patterns["source_pair"].unique().to_list())
+    groups = patterns["source_pair"].replace_strict({g: i for i, g in enumerate(group_names)}, return_dtype=pl.Int64).to_numpy()
     most = np.array([most_matches(g, records_per_source) for g in group_names], dtype=float)
     n_levels = [len(LEVELS[n]) for n in names]
     # Two records of one source are estimated apart: pairs across sources (where a source
     # reports an event once) fix what each comparison weighs; the Airwars-Airwars pairs then
     # only add their own prior and what coordinates (which only Airwars gives) weigh.
-    same = (levelled["source_l"] == levelled["source_r"]).to_numpy()
-    model = estimate(levels[~same], groups[~same], n_levels, names, most, sampling_rate=sampling_rate)
+    same = np.array([len(set(g.split("-"))) == 1 for g in group_names])[groups]
+    model = estimate(levels[~same], groups[~same], n_levels, names, most, weights=weights[~same])
     if same.any():
         own = [names.index(n) for n in OWN_SOURCE_COMPARISONS]
-        within = estimate(levels[same], groups[same], n_levels, names, most, {k: (model.m[k], model.u[k]) for k in range(len(names)) if k not in own}, sampling_rate=sampling_rate)
+        within = estimate(levels[same], groups[same], n_levels, names, most, {k: (model.m[k], model.u[k]) for k in range(len(names)) if k not in own}, weights=weights[same])
         same_groups = np.unique(groups[same])
         prior = model.prior.copy()
         prior[same_groups] = within.prior[same_groups]
@@ -155,14 +165,28 @@ def fit_model(training: pl.DataFrame, records_per_source: dict[str, int], sampli
     return model
 
 
-def score_pairs(pairs: pl.DataFrame, model: FellegiSunterModel | None) -> pl.DataFrame:
+def score_pairs(levelled: pl.DataFrame, model: FellegiSunterModel | None) -> pl.DataFrame:
     """Each pair's log Bayes factor (natural log) under the model. The model's priors are shares
     of matches among all pairs within a day, not among these blocked pairs, so only the Bayes
     factor is kept: the assembly weighs candidates against each other with it."""
-    levelled = comparison_levels(pairs)
     if model is None or levelled.is_empty():
         return levelled.with_columns(pl.lit(None, pl.Float64).alias("log_bayes_factor"))
     return levelled.with_columns(pl.Series("log_bayes_factor", model.log_bayes_factor(_levels(levelled))))
+
+
+def fit_and_score(records: pl.DataFrame, victim_clusters: pl.DataFrame | None) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
+    """The blocked pairs with their log Bayes factors, and the model. EM learns from the whole
+    population of pairs within a day (or sharing a named victim): the blocked pairs each stand
+    for themselves, the others through a sample in which each stands for `buckets` pairs
+    (incident_blocking), so the u-probabilities still see the pairs that blocking leaves out."""
+    shared, naming = shared_victims(victim_clusters), naming_records(victim_clusters)
+    blocked = comparison_levels(with_record_columns(scoring_pairs(records, shared), records, shared, naming)).with_columns(pl.lit(1.0).alias("weight"))
+    sample, buckets = training_pairs(records, shared)
+    rest = sample.join(blocked.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti")
+    rest = comparison_levels(with_record_columns(rest, records, shared, naming)).with_columns(pl.lit(float(buckets)).alias("weight"))
+    patterns = level_patterns(pl.concat([blocked.select(rest.columns), rest]))
+    model = fit_model(patterns, dict(records.group_by("source").len().iter_rows()))
+    return score_pairs(blocked, model), model
 
 
 def incident_id(smallest_key: str) -> str:
@@ -171,16 +195,14 @@ def incident_id(smallest_key: str) -> str:
 
 def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFrame | None = None) -> IncidentLinkResult:
     records = incident_records(staged)
-    shared, naming = shared_victims(victim_clusters), naming_records(victim_clusters)
-    training, buckets = training_pairs(records, shared)
-    model = fit_model(with_record_columns(training, records, shared, naming), dict(records.group_by("source").len().iter_rows()), 1.0 / buckets)
-    scored = score_pairs(with_record_columns(scoring_pairs(records, shared), records, shared, naming), model)
+    scored, model = fit_and_score(records, victim_clusters)
     log_bf: dict[str, dict[str, float]] = {}
     for a, b, value in scored.select("record_key_l", "record_key_r", "log_bayes_factor").iter_rows():
         log_bf.setdefault(a, {})[b] = value
         log_bf.setdefault(b, {})[a] = value
     keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
-    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf)
+    days = {key: (first, last) for key, first, last in records.select("record_key", pl.col("date_start").dt.epoch("d"), pl.col("date_end").dt.epoch("d")).iter_rows()}
+    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf, days, 2 * DAY_SLACK)
     root = {key: min(group) for group in groups for key in group}
     membership = records.with_columns(pl.col("record_key").replace_strict(root).alias("root"))
     link_table = pl.DataFrame(
