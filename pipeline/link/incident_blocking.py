@@ -3,23 +3,25 @@
 Two populations, because they answer two questions:
 
 - Training: the model's u-probabilities must describe what two *different* events that could be
-  confused look like, so EM learns from every pair of records within a day of each other (and
-  every pair sharing a named victim), whatever their places. Blocking the training pairs on
-  place was tried and reverted: EM then saw almost no pair from other neighbourhoods, so it
-  could not learn that another neighbourhood is strong evidence against, and incident F1 at 1x
-  fell from 0.90-0.92 to 0.72-0.78. Those pairs grow with the square of the incidents per day,
-  so above TRAINING_BUDGET they are sampled: every record gets a bucket from a hash of its key,
-  and only pairs within one bucket are kept, which samples every pair with the same chance
-  1 / buckets (known, so EM's caps can be scaled back to the whole population) and costs no
-  more than the sample (the day join runs per bucket). The sample's size does not grow with the
-  records; at Mosul's size there is one bucket and the sample is every pair.
-- Scoring: only pairs that could be one event, blocked (`scoring_pairs`): within a day and in
-  the same neighbourhood; within a day, one side naming no neighbourhood, on the same bank or
-  one naming no bank; or sharing a named victim. On the default scenario's seeds 1-5 every
-  true pair of the simulator meets one of these, so the blocking loses no recall.
+  confused look like, so EM learns from the whole population of pairs within a day of each other
+  (and sharing a named victim), whatever their places. Blocking the training pairs on place was
+  tried and reverted: EM then saw almost no pair from other neighbourhoods, could not learn that
+  another neighbourhood is strong evidence against, and incident F1 at 1x fell from 0.90-0.92 to
+  0.72-0.78. That population grows with the square of the incidents per day, so it is reached
+  through a sample (`training_pairs`): every record gets a bucket from a hash of its key and only
+  pairs within one bucket are kept, which takes every pair with the same chance 1 / buckets and
+  costs no more than the sample (the day join runs per bucket). The number of buckets keeps the
+  sample within TRAINING_BUDGET whatever the scale; at Mosul's size there is one bucket and the
+  sample is every pair. incidents.fit_and_score weighs the sample back to the population.
+- Scoring: only pairs that could be one event (`scoring_pairs`): within a day and in the same
+  neighbourhood; within a day, one side naming no neighbourhood, on the same bank or one naming
+  no bank; or sharing a named victim. In one city the blocks of a day and a neighbourhood grow
+  with the records, so each rule is capped at BLOCK_CAP records and narrower rules take over in
+  bigger blocks, down to a window over the death tolls: the scored pairs then grow linearly.
+  On the default scenario's seeds 1-5 every true pair of the simulator is among them.
 
 Two records of one source are pairs only from a source that double reports, or when they share
-a named victim. Every step is a polars join; the order of the rows never matters.
+a named victim. Every step is a polars join or window; the order of the rows never matters.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ import math
 
 import polars as pl
 
+from pipeline.link.incident_comparisons import WEAPON_FAMILY
+
 # Sources known to report one event twice; two records of any other source are one event only
 # when they share a named victim.
 DOUBLE_REPORTING = {"airwars"}
 # Most pairs EM is estimated on, counted once per day the two records share (about 2.6 times the
-# distinct pairs, so about 230,000 distinct pairs). The default scenario counts 300,000-350,000
+# distinct pairs, so about 230,000 distinct pairs). The default scenario counts 305,000-371,000
 # (seeds 1-5), so there the sample is every pair.
 TRAINING_BUDGET = 600_000
 # Dates are compared with a day's slack: a strike at night is dated either side of midnight.
@@ -89,10 +93,10 @@ def training_pairs(records: pl.DataFrame, shared: pl.DataFrame) -> tuple[pl.Data
     return pl.concat([same_day, shared_sampled]).unique().collect(), buckets
 
 
-# Largest block a blocking rule may form. The largest block of "same neighbourhood within a day"
-# in the default scenario has 26 records (seed 1), so at Mosul's size the cap changes nothing
+# Largest block a blocking rule may form. The largest block of "same neighbourhood, same day" in
+# the default scenario has 26-32 records (seeds 1-5), so at Mosul's size the cap changes nothing
 # there; a record without a neighbourhood meets its bank's records of those days, which on the
-# busiest days exceed it.
+# busiest days exceed it and then meets them through the narrower rules.
 BLOCK_CAP = 40
 # Weapons that can describe one event (incident_comparisons.COMPATIBLE), joined into classes: a
 # record whose weapon is unknown is in both.
@@ -110,8 +114,6 @@ def blocking_keys(records: pl.DataFrame) -> pl.DataFrame:
     """One row per record and combination of keys it can block on: each day of its widened range,
     its first day, its neighbourhood, each bank it could be on (both when it names none) and each
     weapon class it could be (both when its weapon is unknown)."""
-    from pipeline.link.incident_comparisons import WEAPON_FAMILY
-
     weapon_class = pl.col("weapon").replace_strict(WEAPON_FAMILY, default="unknown").replace_strict(WEAPON_CLASS, default=None)
     return (
         record_days(records).join(records.select("record_key", pl.col("date_start").alias("first_day"), "weapon", toll_midpoint().alias("toll")), on="record_key")

@@ -1,12 +1,14 @@
 """Incident linkage: the same strike reported by Airwars, IBC, Amnesty and the coalition becomes one incident.
 
-1. Candidates: every pair of incident records whose dates come within a day of each other, and
-   every pair that shares a named victim (from person linkage).
+1. Pairs (`incident_blocking.py`): the model learns from every pair of records within a day of
+   each other or sharing a named victim (from person linkage), through a sample of bounded size
+   when there are many; it scores only the blocked pairs (within a day in one neighbourhood, or
+   with a record that names none; narrower rules in big blocks), which grow linearly.
 2. Evidence: each pair is compared on date, place, weapon, death toll, target, time of day,
    coordinates and named victims (`incident_comparisons.py`); a Fellegi-Sunter model estimates
    by EM, from these unlabelled pairs, how much each level of each comparison counts and how
-   likely a candidate pair of each pair of sources is to be one event (`fellegi_sunter.py`).
-   Each pair gets its posterior probability of being one event.
+   likely a pair of each pair of sources is to be one event (`fellegi_sunter.py`). Each blocked
+   pair gets its Bayes factor.
 3. Incidents are built source by source (Airwars, then IBC, Amnesty, the coalition): a source
    reports an event once (Airwars sometimes twice, and those copies are joined first), so each
    of its records joins at most one incident built so far, and each incident takes at most one
