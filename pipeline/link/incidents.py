@@ -110,10 +110,14 @@ def naming_records(victim_clusters: pl.DataFrame | None) -> set[str]:
 def with_record_columns(pairs: pl.DataFrame, records: pl.DataFrame, shared: pl.DataFrame, naming: set[str] | None = None) -> pl.DataFrame:
     """Pairs (record_key_l, record_key_r) with both records' columns (suffixed _l and _r), whether
     they share a named victim, whether each names one, and their pair of sources."""
-    r = records.with_columns(pl.col("record_key").is_in(sorted(naming or set())).alias("names_victims"))
+    return with_record_columns_lazy(pairs.lazy(), records, shared, naming).collect()
+
+
+def with_record_columns_lazy(pairs: pl.LazyFrame, records: pl.DataFrame, shared: pl.DataFrame, naming: set[str] | None = None) -> pl.LazyFrame:
+    r = records.lazy().with_columns(pl.col("record_key").is_in(sorted(naming or set())).alias("names_victims"))
     return (
-        pairs.join(r.rename(lambda c: f"{c}_l"), on="record_key_l").join(r.rename(lambda c: f"{c}_r"), on="record_key_r")
-        .join(shared, on=["record_key_l", "record_key_r"], how="left").with_columns(pl.col("shared").fill_null(False))
+        pairs.join(r.rename({c: f"{c}_l" for c in records.columns + ["names_victims"]}), on="record_key_l").join(r.rename({c: f"{c}_r" for c in records.columns + ["names_victims"]}), on="record_key_r")
+        .join(shared.lazy(), on=["record_key_l", "record_key_r"], how="left").with_columns(pl.col("shared").fill_null(False))
         .with_columns(pl.concat_str(pl.min_horizontal("source_l", "source_r"), pl.max_horizontal("source_l", "source_r"), separator="-").alias("source_pair"))
         .sort("record_key_l", "record_key_r")
     )
@@ -176,17 +180,24 @@ def score_pairs(levelled: pl.DataFrame, model: FellegiSunterModel | None) -> pl.
     return levelled.with_columns(pl.Series("log_bayes_factor", model.log_bayes_factor(_levels(levelled))))
 
 
+def pair_levels(pairs: pl.DataFrame, records: pl.DataFrame, shared: pl.DataFrame, naming: set[str], weight: float) -> pl.DataFrame:
+    """The pairs' comparison levels and pair of sources, each pair standing for `weight` pairs of
+    the population; both records' columns are dropped once compared (they were most of the
+    memory: 1-2 KB a pair)."""
+    levelled = comparison_levels(with_record_columns_lazy(pairs.lazy(), records, shared, naming))
+    return levelled.select("record_key_l", "record_key_r", "source_pair", *(f"level_{n}" for n in COMPARISONS), pl.lit(weight).alias("weight")).collect()
+
+
 def fit_and_score(records: pl.DataFrame, victim_clusters: pl.DataFrame | None) -> tuple[pl.DataFrame, FellegiSunterModel | None]:
     """The blocked pairs with their log Bayes factors, and the model. EM learns from the whole
     population of pairs within a day (or sharing a named victim): the blocked pairs each stand
     for themselves, the others through a sample in which each stands for `buckets` pairs
     (incident_blocking), so the u-probabilities still see the pairs that blocking leaves out."""
     shared, naming = shared_victims(victim_clusters), naming_records(victim_clusters)
-    blocked = comparison_levels(with_record_columns(scoring_pairs(records, shared), records, shared, naming)).with_columns(pl.lit(1.0).alias("weight"))
+    blocked = pair_levels(scoring_pairs(records, shared), records, shared, naming, 1.0)
     sample, buckets = training_pairs(records, shared)
-    rest = sample.join(blocked.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti")
-    rest = comparison_levels(with_record_columns(rest, records, shared, naming)).with_columns(pl.lit(float(buckets)).alias("weight"))
-    patterns = level_patterns(pl.concat([blocked.select(rest.columns), rest]))
+    rest = pair_levels(sample.join(blocked.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti"), records, shared, naming, float(buckets))
+    patterns = level_patterns(pl.concat([blocked, rest]))
     model = fit_model(patterns, dict(records.group_by("source").len().iter_rows()))
     return score_pairs(blocked, model), model
 
