@@ -136,7 +136,7 @@ def _levels(levelled: pl.DataFrame) -> np.ndarray:
 
 def level_patterns(levelled: pl.DataFrame) -> pl.DataFrame:
     """The distinct (pair of sources, levels) patterns with the number of pairs each stands for
-    (`weight` summed): EM needs nothing else, and there are a few thousand patterns however many
+    (`weight` summed): EM needs nothing else, and there are tens of thousands of patterns at most however many
     pairs there are."""
     return (
         levelled.group_by("source_pair", *(f"level_{n}" for n in COMPARISONS)).agg(pl.col("weight").sum())
