@@ -136,8 +136,8 @@ def _levels(levelled: pl.DataFrame) -> np.ndarray:
 
 def level_patterns(levelled: pl.DataFrame) -> pl.DataFrame:
     """The distinct (pair of sources, levels) patterns with the number of pairs each stands for
-    (`weight` summed): EM needs nothing else, and there are tens of thousands of patterns at most however many
-    pairs there are."""
+    (`weight` summed): EM needs nothing else, and the patterns are bounded by the ladders, not the
+    pairs (10,799 at 1x, 19,922 at 10x, seed 1)."""
     return (
         levelled.group_by("source_pair", *(f"level_{n}" for n in COMPARISONS)).agg(pl.col("weight").sum())
         .sort("source_pair", *(f"level_{n}" for n in COMPARISONS))
