@@ -43,8 +43,6 @@ TRAINING_BUDGET = 600_000
 # Dates are compared with a day's slack: a strike at night is dated either side of midnight.
 DAY_SLACK = 1
 
-PAIR_SCHEMA = {"record_key_l": pl.String, "record_key_r": pl.String}
-
 
 def record_days(records: pl.DataFrame) -> pl.DataFrame:
     """One row per record and day it could share: its date range widened by DAY_SLACK each side."""
@@ -110,6 +108,10 @@ PLACED_RULES = [["day", "neighbourhood_id"], ["first_day", "neighbourhood_id"], 
 UNPLACED_RULES = [["day", "bank"], ["first_day", "bank"], ["first_day", "bank", "weapon_class"]]
 
 
+def toll_midpoint() -> pl.Expr:
+    return (pl.col("killed_min") + pl.col("killed_max").fill_null(pl.col("killed_min"))) / 2
+
+
 def blocking_keys(records: pl.DataFrame) -> pl.DataFrame:
     """One row per record and combination of keys it can block on: each day of its widened range,
     its first day, its neighbourhood, each bank it could be on (both when it names none) and each
@@ -123,10 +125,6 @@ def blocking_keys(records: pl.DataFrame) -> pl.DataFrame:
         )
         .explode("bank").explode("weapon_class").drop("weapon")
     )
-
-
-def toll_midpoint() -> pl.Expr:
-    return (pl.col("killed_min") + pl.col("killed_max").fill_null(pl.col("killed_min"))) / 2
 
 
 def windowed_rule(keys_table: pl.LazyFrame, left: pl.Expr, right: pl.Expr, keys: list[str], cap: int) -> pl.LazyFrame:
