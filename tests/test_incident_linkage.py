@@ -1,11 +1,18 @@
-"""Incident linkage's parts: the Fellegi-Sunter EM and the source-by-source assembly, on cases whose answer is known."""
+"""Incident linkage's parts: the Fellegi-Sunter EM, the blocking and its training sample, and the source-by-source assembly, on cases whose answer is known."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
+import polars as pl
 
 from pipeline.link.fellegi_sunter import estimate
-from pipeline.link.incident_assembly import assemble
+from pipeline.link.incident_assembly import assemble, within_reach
+from pipeline.link.incident_blocking import scoring_pairs, training_pairs
+from pipeline.link.incidents import INCIDENT_RECORD_SCHEMA, shared_victims
+
+DAY = dt.date(2017, 3, 17)
 
 
 def test_em_recovers_the_weights_the_pairs_were_drawn_with():
@@ -58,3 +65,72 @@ def test_a_source_that_double_reports_has_its_copies_joined_before_the_others_co
     log_bf = {("airwars:1", "airwars:2"): 9.0, ("airwars:2", "ibc:1"): 6.0, ("airwars:3", "ibc:1"): -4.0}
     incidents, _ = assemble(keys, ["airwars", "ibc"], _symmetric(log_bf))
     assert sorted(incidents) == [["airwars:1", "airwars:2", "ibc:1"], ["airwars:3"]]
+
+
+def test_em_on_level_patterns_weighted_by_their_pairs_is_em_on_the_pairs():
+    rng = np.random.default_rng(11)
+    n = 6_000
+    is_match = rng.random(n) < 0.1
+    levels = np.column_stack([np.where(is_match, rng.choice(3, n, p=[0.8, 0.15, 0.05]), rng.choice(3, n, p=[0.2, 0.3, 0.5])) for _ in range(3)])
+    groups = (rng.random(n) < 0.5).astype(np.int64)
+    most = np.array([400.0, 5_000.0])
+    pairs = estimate(levels, groups, [3, 3, 3], ["a", "b", "c"], most)
+    patterns, counts = np.unique(np.column_stack([levels, groups]), axis=0, return_counts=True)
+    weighted = estimate(patterns[:, :3], patterns[:, 3], [3, 3, 3], ["a", "b", "c"], most, weights=counts.astype(float))
+    assert np.allclose(pairs.prior, weighted.prior, atol=1e-6) and pairs.prior[0] <= 400 / (groups == 0).sum() + 1e-9  # the cap counts pairs, not patterns
+    for k in range(3):
+        assert np.allclose(pairs.m[k], weighted.m[k], atol=1e-6) and np.allclose(pairs.u[k], weighted.u[k], atol=1e-6)
+
+
+def _records(rows: list[dict]) -> pl.DataFrame:
+    base = {"source": "ibc", "date_start": DAY, "date_end": DAY, "neighbourhood_id": "jadida", "bank": "west", "weapon": "airstrike", "killed_min": 5, "killed_max": 5}
+    return pl.DataFrame([{**base, **r} for r in rows], schema=INCIDENT_RECORD_SCHEMA)
+
+
+NO_SHARED = shared_victims(None)
+
+
+def _pairs(frame: pl.DataFrame) -> set[tuple[str, str]]:
+    return set(frame.select("record_key_l", "record_key_r").iter_rows())
+
+
+def test_small_blocks_give_every_pair_within_a_day_in_one_neighbourhood_or_with_an_unplaced_record():
+    records = _records([
+        {"record_key": "a:1", "source": "airwars"}, {"record_key": "i:1"},
+        {"record_key": "i:2", "date_start": DAY + dt.timedelta(days=1), "date_end": DAY + dt.timedelta(days=1)},  # a day later: still a candidate
+        {"record_key": "c:1", "source": "cjtf", "neighbourhood_id": None},  # no neighbourhood: meets its bank's records
+        {"record_key": "c:2", "source": "cjtf", "neighbourhood_id": None, "bank": "east"},  # the other bank: meets no one
+        {"record_key": "a:2", "source": "airwars", "neighbourhood_id": "zanjili"},  # another neighbourhood: meets only c:1
+    ])
+    assert _pairs(scoring_pairs(records, NO_SHARED)) == {("a:1", "i:1"), ("a:1", "i:2"), ("a:1", "c:1"), ("c:1", "i:1"), ("c:1", "i:2"), ("a:2", "c:1")}
+
+
+def test_a_block_over_the_cap_gives_each_record_its_neighbours_in_toll_and_no_more_than_the_cap():
+    # Twelve IBC and twelve Airwars reports of one day, place and weapon class: over a cap of 4
+    # for every rule, so only the window on the toll pairs them.
+    rows = [{"record_key": f"{s}:{n:02d}", "source": "airwars" if s == "a" else "ibc", "killed_min": 10 * n, "killed_max": 10 * n} for s in ("a", "i") for n in range(12)]
+    pairs = _pairs(scoring_pairs(_records(rows), NO_SHARED, cap=4))
+    assert all(("a:%02d" % n, "i:%02d" % n) in pairs for n in range(12))  # equal tolls meet
+    assert ("a:00", "i:11") not in pairs
+    per_record = pl.DataFrame(list(pairs), schema=["l", "r"], orient="row").unpivot().group_by("value").len()
+    assert per_record["len"].max() <= 4
+
+
+def test_the_training_sample_takes_pairs_by_bucket_and_stays_within_the_budget(monkeypatch):
+    import pipeline.link.incident_blocking as blocking
+
+    rows = [{"record_key": f"{s}:{n:03d}", "source": s} for s in ("airwars", "ibc") for n in range(150)]
+    records = _records(rows)
+    every, one_bucket = training_pairs(records, NO_SHARED)
+    assert one_bucket == 1 and every.height == 150 * 150 + 150 * 149 // 2  # across the sources, and Airwars' own pairs
+    monkeypatch.setattr(blocking, "TRAINING_BUDGET", 20_000)
+    sample, buckets = training_pairs(records, NO_SHARED)
+    assert buckets > 1 and _pairs(sample) <= _pairs(every)
+    assert 0.5 < sample.height * buckets / every.height < 1.5  # each pair taken with chance 1 / buckets
+    assert _pairs(training_pairs(records.reverse(), NO_SHARED)[0]) == _pairs(sample)  # the same sample whatever the row order
+
+
+def test_a_record_has_as_many_candidates_as_incidents_within_reach_of_its_dates():
+    days = {"x": (10, 10), "y": (12, 14), "p": (8, 8), "q": (13, 13), "r": (20, 20)}
+    assert within_reach([["x"], ["y"]], [["p"], ["q"], ["r"]], days, 2).tolist() == [1.0, 1.0]
+    assert within_reach([["x", "y"]], [["p"], ["q"], ["r"]], days, 2).tolist() == [2.0]  # a group spans its members' dates

@@ -59,17 +59,21 @@ class FellegiSunterModel:
         return rows
 
 
-def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray, fixed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None) -> FellegiSunterModel:
+def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names: list[str], most_matches: np.ndarray, fixed: dict[int, tuple[np.ndarray, np.ndarray]] | None = None, weights: np.ndarray | None = None) -> FellegiSunterModel:
     """EM from a start where agreement (level 0) is likelier among matches, so the classes do not swap.
 
     `most_matches[g]` bounds the matches group g can hold (one record of a source is one event, so
     no more matches than the smaller source has records): without it a group whose pairs say
     little (a coalition assessment gives only a date and a place) can be explained as all matches.
-    `fixed` holds comparisons whose m and u are already known (from another set of pairs) and stay put."""
+    `fixed` holds comparisons whose m and u are already known (from another set of pairs) and stay put.
+    `weights[i]`: how many pairs of the population row i stands for (a row can be one pattern of
+    levels shared by many pairs, or a pair sampled with chance 1/w); by default one each."""
     n_groups = len(most_matches)
-    pairs_per_group = np.bincount(groups, minlength=n_groups)
+    n_comparisons = levels.shape[1]
+    weights = np.ones(levels.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    pairs_per_group = np.bincount(groups, weights=weights, minlength=n_groups)
     ceiling = np.minimum(1.0, most_matches / np.maximum(pairs_per_group, 1))
-    n_pairs, n_comparisons = levels.shape
+    n_pairs = float(weights.sum())
     m = [0.3 ** np.arange(n) for n in n_levels]
     m = [v / v.sum() for v in m]
     u = [np.ones(n) / n for n in n_levels]
@@ -83,6 +87,7 @@ def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names:
         model = FellegiSunterModel(names, m, u, prior, iteration)
         odds = model.log_odds(levels, groups)
         posterior = 1.0 / (1.0 + np.exp(-np.clip(odds, -50, 50)))
+        as_match_weight, as_other_weight = posterior * weights, (1 - posterior) * weights
         # M-step: expected counts per level among matches and non-matches.
         m, u = [], []
         for k in range(n_comparisons):
@@ -96,15 +101,15 @@ def estimate(levels: np.ndarray, groups: np.ndarray, n_levels: list[int], names:
                 m.append(np.ones(n_levels[k]) / n_levels[k])
                 u.append(np.ones(n_levels[k]) / n_levels[k])
                 continue
-            share = (np.bincount(level[known], minlength=n_levels[k]) + 1.0) / (known.sum() + n_levels[k])
-            as_match = np.bincount(level[known], weights=posterior[known], minlength=n_levels[k])
-            as_other = np.bincount(level[known], weights=1 - posterior[known], minlength=n_levels[k])
+            share = (np.bincount(level[known], weights=weights[known], minlength=n_levels[k]) + 1.0) / (weights[known].sum() + n_levels[k])
+            as_match = np.bincount(level[known], weights=as_match_weight[known], minlength=n_levels[k])
+            as_other = np.bincount(level[known], weights=as_other_weight[known], minlength=n_levels[k])
             as_match, as_other = as_match + PRIOR_SHARE * as_match.sum() * share, as_other + PRIOR_SHARE * as_other.sum() * share
             m.append(as_match / as_match.sum())
             u.append(as_other / as_other.sum())
-        prior = np.minimum((np.bincount(groups, weights=posterior, minlength=n_groups) + 0.01) / (pairs_per_group + 0.02), ceiling)
+        prior = np.minimum((np.bincount(groups, weights=as_match_weight, minlength=n_groups) + 0.01) / (pairs_per_group + 0.02), ceiling)
         # The expected-data log-likelihood change is a cheap convergence test.
-        likelihood = float(np.sum(posterior))
+        likelihood = float(np.sum(as_match_weight))
         if abs(likelihood - previous) < TOLERANCE * max(1.0, n_pairs):
             break
         previous = likelihood

@@ -81,14 +81,15 @@ def record_side(owner: np.ndarray, log_bf: np.ndarray, k: np.ndarray, competitio
     return np.exp(log_a[owner] + log_bf - log_denominator[owner])
 
 
-def fit_competition(owner: np.ndarray, log_bf: np.ndarray, breadth: np.ndarray | None) -> Competition:
+def fit_competition(owner: np.ndarray, log_bf: np.ndarray, breadth: np.ndarray | None, k: np.ndarray) -> Competition:
     """p_none, and breadth's m and u when given, by EM over the step's edges.
 
     Breadth (how many sources carry the candidate incident) is evidence because the coalition
     assessed the allegations monitors and the press had raised, and Amnesty the worst strikes:
     an incident several sources carry is likelier to be the one they describe."""
-    n = int(owner.max()) + 1
-    k = np.bincount(owner, minlength=n).astype(float)
+    n = len(k)
+    # Records with candidates but no edge (every candidate blocked out as too unlike) describe
+    # none of them: they count towards p_none.
     has = k > 0
     flat = np.full(BREADTH_LEVELS, 1.0 / BREADTH_LEVELS)
     competition = Competition(0.5, flat, flat)
@@ -116,11 +117,20 @@ def incident_side(owner: np.ndarray, log_bf: np.ndarray) -> np.ndarray:
     return np.exp(log_bf - _per_owner_log_sum(owner, log_bf, n)[owner])
 
 
-def pair_up(edges: Edges, breadth_of: list[int] | None = None) -> list[tuple[int, int, float]]:
+def at_least_edges(owner: np.ndarray, candidates: np.ndarray | None) -> np.ndarray:
+    """K per owner: the count given, never fewer than the owner's edges (a count from dates alone
+    misses a candidate sharing a named victim across a wider gap)."""
+    if candidates is None:
+        return np.bincount(owner).astype(float)
+    return np.maximum(np.bincount(owner, minlength=len(candidates)).astype(float), np.asarray(candidates, dtype=float))
+
+
+def pair_up(edges: Edges, breadth_of: list[int] | None = None, candidates: np.ndarray | None = None) -> list[tuple[int, int, float]]:
     """The kept (record, incident, confidence) pairings of one step. A pairing is kept when its
     chance from the record's side and its share from the incident's side both exceed ACCEPT
     (which makes it one-to-one); then the incidents taken are struck from the other records'
-    candidates and the rest weighed again, until nothing more is kept."""
+    candidates and the rest weighed again, until nothing more is kept. `candidates[i]`: how many
+    incidents record i could describe a priori (K; by default its edges)."""
     if not edges:
         return []
     keys = sorted(edges)
@@ -128,9 +138,9 @@ def pair_up(edges: Edges, breadth_of: list[int] | None = None) -> list[tuple[int
     right = np.array([j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys])
     breadth = None if breadth_of is None else np.array([min(breadth_of[j], BREADTH_LEVELS) - 1 for j in right])
-    competition = fit_competition(left, log_bf, breadth)
+    k = at_least_edges(left, candidates)
+    competition = fit_competition(left, log_bf, breadth, k)
     evidence = competition.log_bf(log_bf, breadth) if breadth is not None else log_bf
-    k = np.bincount(left).astype(float)
     kept: list[tuple[int, int, float]] = []
     placed, taken = np.zeros(len(k), dtype=bool), np.zeros(int(right.max()) + 1, dtype=bool)
     while True:
@@ -147,21 +157,42 @@ def pair_up(edges: Edges, breadth_of: list[int] | None = None) -> list[tuple[int
     return sorted(kept)
 
 
-def twins_confidence(edges: Edges) -> dict[tuple[int, int], float]:
+def twins_confidence(edges: Edges, candidates: np.ndarray | None = None) -> dict[tuple[int, int], float]:
     """Within one source both ends of an edge are records: each end's chance, the smaller."""
     if not edges:
         return {}
     keys = sorted(edges)
     owner = np.array([i for i, _ in keys] + [j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys] * 2)
-    k = np.bincount(owner).astype(float)
-    chance = record_side(owner, log_bf, k, fit_competition(owner, log_bf, None))
+    k = at_least_edges(owner, candidates)
+    chance = record_side(owner, log_bf, k, fit_competition(owner, log_bf, None, k))
     n = len(keys)
     return {e: float(min(chance[x], chance[n + x])) for x, e in enumerate(keys)}
 
 
-def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]]) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
-    """Incidents (sorted lists of record keys) and the links (pair, log Bayes factor, confidence) that made them."""
+def within_reach(groups: list[list[str]], others: list[list[str]], days: dict[str, tuple[int, int]], slack: int) -> np.ndarray:
+    """For each group of records, how many of `others` have a date range within `slack` days of
+    its own (a group's range spans its members'): counted with two sorted searches, not pairs."""
+    if not groups:
+        return np.zeros(0)
+    def spans(units: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([min(days[k][0] for k in u) for u in units], dtype=np.int64), np.array([max(days[k][1] for k in u) for u in units], dtype=np.int64)
+    first, last = spans(groups)
+    if not others:
+        return np.zeros(len(groups))
+    other_first, other_last = (np.sort(v) for v in spans(others))
+    # Those starting no later than our last day + slack, less those ending before our first - slack.
+    return (np.searchsorted(other_first, last + slack, side="right") - np.searchsorted(other_last, first - slack, side="left")).astype(float)
+
+
+def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]], days: dict[str, tuple[int, int]] | None = None, slack: int = 1) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
+    """Incidents (sorted lists of record keys) and the links (pair, log Bayes factor, confidence) that made them.
+
+    `days` (record key -> first and last day, as day numbers): a record's a-priori candidates K are
+    then every incident within `slack` days, wherever it is, although only the pairs in `log_bf`
+    (blocked on place) are weighed: a candidate left out is one whose Bayes factor is too small to
+    count, but the prior is still shared among all of them. Without `days`, K is the record's
+    edges."""
     source_of = {key: source for source, keys in keys_by_source.items() for key in keys}
     incidents: list[list[str]] = []
     links: list[tuple[str, str, float, float]] = []
@@ -169,7 +200,9 @@ def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dic
         units = [[k] for k in sorted(keys_by_source.get(source, []))]
         twins = best_member_edges(units, units, log_bf)
         joined: dict[int, int] = {}
-        for (i, j), chance in sorted(twins_confidence(twins).items()):
+        # Each record's own range is among the others: it is not its own candidate.
+        twin_candidates = within_reach(units, units, days, slack) - 1 if days is not None else None
+        for (i, j), chance in sorted(twins_confidence(twins, twin_candidates).items()):
             if chance > ACCEPT and i not in joined and j not in joined and i not in joined.values() and j not in joined.values():
                 joined[j] = i
                 links.append((*twins[(i, j)][1], twins[(i, j)][0], chance))
@@ -179,7 +212,8 @@ def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dic
         edges = best_member_edges(units, incidents, log_bf)
         breadth = [len({source_of[k] for k in incident}) for incident in incidents]
         taken: set[int] = set()
-        for i, j, chance in pair_up(edges, breadth):
+        candidates = within_reach(units, incidents, days, slack) if days is not None else None
+        for i, j, chance in pair_up(edges, breadth, candidates):
             incidents[j] = sorted(incidents[j] + units[i])
             taken.add(i)
             links.append((*edges[(i, j)][1], edges[(i, j)][0], chance))
