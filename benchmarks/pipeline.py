@@ -266,7 +266,7 @@ def main() -> None:
     parser.add_argument("--dagster-max-scale", type=float, default=1.0)
     parser.add_argument("--compare-recordlinkage", action="store_true", help="also link the same records with recordlinkage at the scales up to --compare-max-scale")
     parser.add_argument("--compare-max-scale", type=float, default=10.0)
-    parser.add_argument("--people-only-above", type=float, default=10.0, help="above this scale run only ingest, stage and link people (link incidents and attribution grow faster than linearly; see docs/scale.md)")
+    parser.add_argument("--people-only-above", type=float, default=float("inf"), help="above this scale run only ingest, stage and link people (to measure person linkage alone; default: every stage at every scale)")
     parser.add_argument("--workdir", type=Path, help="keep scenarios here and reuse them (default: a temporary folder)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
