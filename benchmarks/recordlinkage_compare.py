@@ -68,10 +68,8 @@ def blocking_columns(rule: str) -> list[str]:
     return [left for left, right in EQUALITY.findall(rule) if left == right]
 
 
-def guards_allow(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
-    """pipeline/link/blocking.guards_allow in pandas: sexes not different, ages at most AGE_SPREAD apart."""
-    sex_l, sex_r = left["sex"].to_numpy(dtype=object), right["sex"].to_numpy(dtype=object)
-    age_l, age_r = left["age"].to_numpy(dtype=float), right["age"].to_numpy(dtype=float)
+def guards_allow(sex_l: np.ndarray, sex_r: np.ndarray, age_l: np.ndarray, age_r: np.ndarray) -> np.ndarray:
+    """pipeline/link/blocking.guards_allow in numpy: sexes not different, ages at most AGE_SPREAD apart."""
     sexes = pd.isna(sex_l) | pd.isna(sex_r) | (sex_l == sex_r)
     with np.errstate(invalid="ignore"):
         ages = np.isnan(age_l) | np.isnan(age_r) | (np.abs(age_l - age_r) <= AGE_SPREAD)
@@ -80,21 +78,30 @@ def guards_allow(left: pd.DataFrame, right: pd.DataFrame) -> np.ndarray:
 
 def candidate_pairs(frame: pd.DataFrame) -> pd.MultiIndex:
     """The union of recordlinkage Block indexes, one per project blocking rule, with the rules'
-    other conditions applied: the same candidate pairs Splink scores (bounded_rules)."""
+    other conditions applied: the same candidate pairs Splink scores (bounded_rules). The
+    conditions are read from column arrays by position, not by copying the pairs' rows."""
+    columns = {
+        "same_incident_allowed": frame["same_incident_allowed"].to_numpy(dtype=bool),
+        "incident_key": frame["incident_key"].to_numpy(dtype=object),
+        "has_name": frame["has_name"].to_numpy(dtype=bool),
+        "sex": frame["sex"].to_numpy(dtype=object),
+        "age": frame["age"].to_numpy(dtype=float),
+    }
+    no_incident = pd.isna(columns["incident_key"])
     indexes = []
     for i, rule in enumerate(prediction_blocking_rules()):
         pairs = recordlinkage.Index()
         pairs.block(left_on=blocking_columns(rule))
         found = pairs.index(frame)
-        left, right = frame.loc[found.get_level_values(0)], frame.loc[found.get_level_values(1)]
+        left, right = frame.index.get_indexer(found.get_level_values(0)), frame.index.get_indexer(found.get_level_values(1))
         keep = (
-            left["same_incident_allowed"].to_numpy() | left["incident_key"].isna().to_numpy() | right["incident_key"].isna().to_numpy()
-            | (left["incident_key"].to_numpy() != right["incident_key"].to_numpy())
+            columns["same_incident_allowed"][left] | no_incident[left] | no_incident[right]
+            | (columns["incident_key"][left] != columns["incident_key"][right])
         )
         if "has_name" in rule:
-            keep &= left["has_name"].to_numpy() | right["has_name"].to_numpy()
-        keep &= left[block_column(i)].to_numpy(dtype=float) <= BLOCK_CAP
-        keep &= guards_allow(left, right)
+            keep &= columns["has_name"][left] | columns["has_name"][right]
+        keep &= frame[block_column(i)].to_numpy(dtype=float)[left] <= BLOCK_CAP
+        keep &= guards_allow(columns["sex"][left], columns["sex"][right], columns["age"][left], columns["age"][right])
         indexes.append(found[keep])
     union = indexes[0]
     for index in indexes[1:]:

@@ -10,7 +10,9 @@ measured figures.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -108,12 +110,13 @@ def arrow_to_spark(spark, table: pa.Table, staging: str):
     arrays pandas makes of list columns (`given_alts`), and pandas turns a nullable integer column
     into floats. Parquet keeps every Arrow type Splink compares (strings, Int64, lists of
     strings). The file must stay while the session reads it (Spark reads lazily), so it is written
-    under a fresh name and left to the staging folder's owner; on a cluster `staging` must be a
-    path every executor can read."""
+    under a fresh name and removed when this process exits; on a cluster `staging` must be a path
+    every executor can read."""
     import pyarrow.parquet as pq
 
     os.makedirs(staging, exist_ok=True)
     path = tempfile.mkdtemp(prefix="records-", dir=staging)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
     # Spark 3.5's parquet reader has no string_view / large types of its own, but reads their
     # parquet encoding as plain strings; unsigned block sizes become plain integers.
     pq.write_table(table, os.path.join(path, "part-0.parquet"))
