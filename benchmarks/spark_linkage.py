@@ -1,7 +1,7 @@
 """Person linkage on DuckDB and on Spark (local mode), side by side: time, peak memory, pairwise F1.
 
     /work/spark-venv/bin/python -m benchmarks.spark_linkage --seed 7 --scale 10 [--workdir DIR]
-        [--backends duckdb,spark] [--spark-master local[2]] [--driver-memory 6g]
+        [--backends duckdb,spark] [--spark-master local[2]] [--driver-memory 4g]
 
 Needs an environment with the project's `spark` extra (docs/distributed.md). For each backend
 a fresh child process builds the person records from the scenario's newest snapshots and runs
@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="where the scenario is written (reused if present; default: a temporary folder)")
     parser.add_argument("--backends", default="duckdb,spark")
     parser.add_argument("--spark-master", default=None, help="MOSUL_SPARK_MASTER for the Spark run (default: its own default, local[*])")
-    parser.add_argument("--driver-memory", default="6g", help="MOSUL_SPARK_DRIVER_MEMORY for the Spark run")
+    parser.add_argument("--driver-memory", default="4g", help="MOSUL_SPARK_DRIVER_MEMORY for the Spark run")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--scenario", type=Path, help=argparse.SUPPRESS)
