@@ -18,8 +18,10 @@ from schemas.estimated import CaptureHistoriesModel, EstimatesModel
     metadata={"dagster/column_schema": table_schema(CaptureHistoriesModel), **lineage_metadata("capture_histories")},
     check_specs=[dg.AssetCheckSpec("schema", asset="capture_histories", blocking=True)],
 )
-def capture_histories(victims: pl.DataFrame):
-    frame = build_capture_histories(victims)
+def capture_histories(victims: pl.DataFrame, person_records: pl.DataFrame):
+    # person_records: which of a victim's records carry a usable name; only those count as
+    # captures (pipeline/estimate/capture.py says why).
+    frame = build_capture_histories(victims, person_records)
     yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
     yield schema_check_result(CaptureHistoriesModel, frame, "capture_histories")
 

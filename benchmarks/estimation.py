@@ -133,8 +133,11 @@ def pipeline_linkage(scenario: Path, cache: bool) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def pipeline_victims(scenario: Path, cache: bool = False) -> pl.DataFrame:
-    return pipeline_linkage(scenario, cache)["victims"]
+def pipeline_histories(scenario: Path, cache: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The victims the pipeline's linkage builds, and their capture histories as the `capture_histories`
+    asset makes them (only named records count as captures)."""
+    tables = pipeline_linkage(scenario, cache)
+    return tables["victims"], capture_histories(tables["victims"], tables["person_records"])
 
 
 def scenario_for(seed: int, args, workdir: Path) -> Path:
@@ -152,9 +155,13 @@ def scenario_for(seed: int, args, workdir: Path) -> Path:
 def run_seed(seed: int, args, workdir: Path, config: EstimationConfig) -> dict:
     scenario = scenario_for(seed, args, workdir)
     true_total = pl.read_csv(scenario / "truth" / "persons.csv", infer_schema=False).height
-    victims = oracle_victims(scenario) if args.linkage == "oracle" else pipeline_victims(scenario, args.cache is not None)
+    if args.linkage == "oracle":
+        victims = oracle_victims(scenario)
+        histories = capture_histories(victims)  # the oracle leaves every nameless record alone already
+    else:
+        victims, histories = pipeline_histories(scenario, args.cache is not None)
     started = time.perf_counter()
-    table = estimate(capture_histories(victims), config)
+    table = estimate(histories, config)
     seconds = time.perf_counter() - started
     rows = {row["stratum"]: row for row in table.iter_rows(named=True)}
     return {"seed": seed, "true": true_total, "documented": victims.height, "all": rows["all"], "sum": rows["sum_of_strata"], "seconds": seconds}

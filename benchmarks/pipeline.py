@@ -136,7 +136,7 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_o
     victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy, records), attributed, policy)
     tallies = build_tallies(victims, staged)
     lap("attribute")
-    estimates = estimate(capture_histories(victims))
+    estimates = estimate(capture_histories(victims, records))
     lap("estimate")
     build_report(victims, attributed, tallies["tallies"], estimates, tallies["official_comparison"], tallies["un_crosscheck"])
     lap("report")

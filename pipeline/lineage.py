@@ -132,7 +132,7 @@ UN_CROSSCHECK: Deps = {
 
 CAPTURE_HISTORIES: Deps = {
     "victim_id": [("victims", "victim_id")],
-    **{f"in_{name}": [("victims", "sources")] for name in LISTS},
+    **{f"in_{name}": [("victims", "sources"), ("victims", "record_keys"), ("person_records", "source"), ("person_records", "has_name")] for name in LISTS},
     "bank": [("victims", "bank")],
     "period": [("victims", "date_of_death")],
     "party": [("victims", "party")],

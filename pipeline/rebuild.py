@@ -26,5 +26,5 @@ def outputs_from_staged(staged: dict[str, pl.DataFrame], decisions: pl.DataFrame
     incidents = attribute_incidents(linked.incidents, linked.membership, staged, policy)
     victim_incidents = link_victims_to_incidents(people.clusters, incidents, linked.membership, policy, records)
     victims = attribute_victims(people.clusters, victim_incidents, incidents, policy)
-    histories = capture_histories(victims)
+    histories = capture_histories(victims, records)
     return {"victims": victims, "incidents": incidents, **build_tallies(victims, staged), "capture_histories": histories, "estimates": estimate(histories)}
