@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline.estimate import EstimationConfig, capture_histories, estimate
+from pipeline.estimate import EstimationConfig, capture_histories, estimate, undecided_links
 
 def simulate(seed: int, out: Path, scale: float, difficulty: str) -> None:
     """The project's scenario simulator, the same one every benchmark and test uses."""
@@ -133,11 +133,12 @@ def pipeline_linkage(scenario: Path, cache: bool) -> dict[str, pl.DataFrame]:
     return tables
 
 
-def pipeline_histories(scenario: Path, cache: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The victims the pipeline's linkage builds, and their capture histories as the `capture_histories`
-    asset makes them (only named records count as captures)."""
+def pipeline_histories(scenario: Path, cache: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The victims the pipeline's linkage builds, their capture histories as the `capture_histories`
+    asset makes them (only named records count as captures), and the victim pairs it left undecided."""
     tables = pipeline_linkage(scenario, cache)
-    return tables["victims"], capture_histories(tables["victims"], tables["person_records"])
+    undecided = undecided_links(tables["review_queue"], tables["person_records"])
+    return tables["victims"], capture_histories(tables["victims"], tables["person_records"]), undecided
 
 
 def scenario_for(seed: int, args, workdir: Path) -> Path:
@@ -155,13 +156,14 @@ def scenario_for(seed: int, args, workdir: Path) -> Path:
 def run_seed(seed: int, args, workdir: Path, config: EstimationConfig) -> dict:
     scenario = scenario_for(seed, args, workdir)
     true_total = pl.read_csv(scenario / "truth" / "persons.csv", infer_schema=False).height
+    undecided = None  # the oracle decides every link
     if args.linkage == "oracle":
         victims = oracle_victims(scenario)
         histories = capture_histories(victims)  # the oracle leaves every nameless record alone already
     else:
-        victims, histories = pipeline_histories(scenario, args.cache is not None)
+        victims, histories, undecided = pipeline_histories(scenario, args.cache is not None)
     started = time.perf_counter()
-    table = estimate(histories, config)
+    table = estimate(histories, config, undecided)
     seconds = time.perf_counter() - started
     rows = {row["stratum"]: row for row in table.iter_rows(named=True)}
     return {"seed": seed, "true": true_total, "documented": victims.height, "all": rows["all"], "sum": rows["sum_of_strata"], "seconds": seconds}
@@ -183,7 +185,7 @@ def summarise(runs: list[dict], key: str, estimate_column: str = "estimate", low
 
 
 def print_report(runs: list[dict], args) -> None:
-    print(f"\nestimation, linkage {args.linkage}, difficulty {args.difficulty}, scale {args.scale:g}, {len(runs)} seed(s), weights {args.criterion.upper()}")
+    print(f"\nestimation, linkage {args.linkage}, difficulty {args.difficulty}, scale {args.scale:g}, {len(runs)} seed(s), weights {args.criterion.upper()}, undecided links {'ignored' if args.ignore_undecided else 'at their probability'}")
     print("seed   true  documented   estimate [95% interval]        covered  rel_err   sum_of_strata [95% interval]     covered  chapman   est_s")
     for r in runs:
         a, s = r["all"], r["sum"]
@@ -212,10 +214,11 @@ def main() -> None:
     parser.add_argument("--difficulty", choices=["default", "hard"], default="default")
     parser.add_argument("--linkage", choices=["oracle", "pipeline"], default="oracle")
     parser.add_argument("--criterion", choices=["aic", "bic"], default="aic")
+    parser.add_argument("--ignore-undecided", action="store_true", help="count every victim as one person, ignoring the links the linkage left undecided")
     parser.add_argument("--workdir", type=Path, default=None, help="where scenarios are written (default: a temporary folder)")
     parser.add_argument("--cache", type=Path, default=None, help="keep scenarios and linkage here and reuse them (implies --workdir)")
     args = parser.parse_args()
-    config = EstimationConfig(criterion=args.criterion)
+    config = EstimationConfig(criterion=args.criterion, undecided_links=not args.ignore_undecided)
     with tempfile.TemporaryDirectory(prefix="estimation-bench-") as temporary:
         workdir = args.cache or args.workdir or Path(temporary)
         runs = []
