@@ -53,7 +53,8 @@ def undecided_links(review_queue: pl.DataFrame, person_records: pl.DataFrame | N
 def expected_histories(modelled: pl.DataFrame, undecided: pl.DataFrame | None, lists: tuple[str, ...] = NAMED_LISTS) -> pl.DataFrame:
     """The modelled capture histories with a `weight` column: 1 per victim, minus the probability of
     each undecided merge it takes part in, plus one row per merge (the union of the two victims'
-    lists, weight p; its bank and period those of the first victim that has them). A victim in
+    lists, weight p, victim_id "<victim_id_l>+<victim_id_r>"; its bank and period those of the
+    first victim that has them). A victim in
     several undecided pairs has their probabilities scaled down so that it never loses more than
     itself."""
     flags = [f"in_{s}" for s in lists]
