@@ -5,7 +5,7 @@ import polars as pl
 
 from pipeline.checks import schema_check_result, table_schema
 from pipeline.estimate import capture_histories as build_capture_histories
-from pipeline.estimate import estimate
+from pipeline.estimate import estimate, undecided_links
 from pipeline.lineage import lineage_metadata, with_lineage
 from schemas.estimated import CaptureHistoriesModel, EstimatesModel
 
@@ -18,8 +18,10 @@ from schemas.estimated import CaptureHistoriesModel, EstimatesModel
     metadata={"dagster/column_schema": table_schema(CaptureHistoriesModel), **lineage_metadata("capture_histories")},
     check_specs=[dg.AssetCheckSpec("schema", asset="capture_histories", blocking=True)],
 )
-def capture_histories(victims: pl.DataFrame):
-    frame = build_capture_histories(victims)
+def capture_histories(victims: pl.DataFrame, person_records: pl.DataFrame):
+    # person_records: which of a victim's records carry a usable name; only those count as
+    # captures (pipeline/estimate/capture.py says why).
+    frame = build_capture_histories(victims, person_records)
     yield dg.Output(frame, metadata={"dagster/row_count": len(frame)})
     yield schema_check_result(CaptureHistoriesModel, frame, "capture_histories")
 
@@ -32,8 +34,9 @@ def capture_histories(victims: pl.DataFrame):
     metadata={"dagster/column_schema": table_schema(EstimatesModel), **lineage_metadata("estimates")},
     check_specs=[dg.AssetCheckSpec("schema", asset="estimates", blocking=True)],
 )
-def estimates(capture_histories: pl.DataFrame):
-    frame = estimate(capture_histories)
+def estimates(capture_histories: pl.DataFrame, review_queue: pl.DataFrame, person_records: pl.DataFrame):
+    # The review queue's undecided pairs enter at their probability (pipeline/estimate/undecided.py).
+    frame = estimate(capture_histories, undecided=undecided_links(review_queue, person_records))
     overall = frame.filter(pl.col("stratum") == "all")
     metadata = {"dagster/row_count": len(frame)}
     if len(overall) and overall["estimate"][0] is not None:

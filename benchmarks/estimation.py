@@ -2,6 +2,7 @@
 
     python -m benchmarks.estimation --seeds 20 [--linkage oracle|pipeline] [--scale 1]
                                     [--difficulty default] [--criterion aic|bic] [--workdir DIR]
+                                    [--cache DIR]
 
 For each seed: write the default scenario, build the victims table, its capture histories and
 the estimates, and score the `all` and `sum_of_strata` rows against len(truth/persons.csv) (every
@@ -17,11 +18,19 @@ Two ways to build the victims table:
   This tests the estimator alone.
 - `pipeline`: the project's parsers and person linkage on the scenario's sources.
 Only this benchmark reads truth; the estimator never does.
+
+`--cache DIR` keeps each seed's scenario and, for `--linkage pipeline`, the linker's output
+(victims, scored pairs, review queue) under DIR/<difficulty>-s<seed>-x<scale>/, so the estimator
+can be iterated on without re-linking (about a minute per seed). A cached scenario or linkage is
+reused only while the simulator's (for a linkage: every pipeline source but the estimator's)
+files are byte-identical to the code that produced it.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import statistics
 import tempfile
 import time
@@ -30,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline.estimate import EstimationConfig, capture_histories, estimate
+from pipeline.estimate import EstimationConfig, capture_histories, estimate, undecided_links
 
 def simulate(seed: int, out: Path, scale: float, difficulty: str) -> None:
     """The project's scenario simulator, the same one every benchmark and test uses."""
@@ -74,7 +83,23 @@ def oracle_victims(scenario: Path) -> pl.DataFrame:
     return victims.join(persons, on="person_id", how="left").sort("victim_id")
 
 
-def pipeline_victims(scenario: Path) -> pl.DataFrame:
+LINKED_TABLES = ("victims", "pairs", "review_queue", "person_records")
+
+
+def code_hash(folder: str | None = None) -> str:
+    """A digest of the sources in pipeline/<folder>/, or of every pipeline source but the
+    estimator's: a cached output is stale once they change."""
+    root = Path(__file__).resolve().parent.parent / "pipeline"
+    digest = hashlib.sha256()
+    paths = root.glob(f"{folder}/**/*") if folder else (p for p in root.rglob("*") if "estimate" not in p.relative_to(root).parts)
+    for path in sorted(p for p in paths if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def link_scenario(scenario: Path) -> dict[str, pl.DataFrame]:
+    """The project's parsers and person linkage on the scenario's sources: victims (the
+    victim_clusters table), every scored pair, the review queue, and the person records' keys."""
     try:
         from benchmarks.linkage import load_staged
         from pipeline.link.person_records import build_person_records
@@ -82,16 +107,63 @@ def pipeline_victims(scenario: Path) -> pl.DataFrame:
     except ImportError as error:
         raise SystemExit(f"--linkage pipeline needs the parsers and person linkage (pipeline.parse, pipeline.link): {error}") from error
     records = build_person_records(load_staged(scenario / "sources"))
-    return link_persons(records).clusters
+    result = link_persons(records)
+    pairs = result.pairs.select("record_key_l", "record_key_r", "match_probability", *[c for c in ("gamma_given",) if c in result.pairs.columns])
+    return {
+        "victims": result.clusters,
+        "pairs": pairs,
+        "review_queue": result.review_queue,
+        "person_records": records.select("record_key", "source", "has_name", "is_unidentified"),
+    }
+
+
+def pipeline_linkage(scenario: Path, cache: bool) -> dict[str, pl.DataFrame]:
+    """link_scenario's tables, from scenario/linked/ when cached by the same linker code."""
+    folder = scenario / "linked"
+    stamp = folder / "linkage.json"
+    code = code_hash()
+    if cache and stamp.exists() and json.loads(stamp.read_text()).get("code") == code:
+        return {name: pl.read_parquet(folder / f"{name}.parquet") for name in LINKED_TABLES}
+    tables = link_scenario(scenario)
+    if cache:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            frame.write_parquet(folder / f"{name}.parquet")
+        stamp.write_text(json.dumps({"code": code}))
+    return tables
+
+
+def pipeline_histories(scenario: Path, cache: bool = False) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The victims the pipeline's linkage builds, their capture histories as the `capture_histories`
+    asset makes them (only named records count as captures), and the victim pairs it left undecided."""
+    tables = pipeline_linkage(scenario, cache)
+    undecided = undecided_links(tables["review_queue"], tables["person_records"])
+    return tables["victims"], capture_histories(tables["victims"], tables["person_records"]), undecided
+
+
+def scenario_for(seed: int, args, workdir: Path) -> Path:
+    """The seed's scenario folder, simulated unless a cached copy is complete."""
+    scenario = workdir / f"{args.difficulty}-s{seed}-x{args.scale:g}"
+    stamp = scenario / "scenario.json"
+    code = code_hash("scenario")
+    if getattr(args, "cache", None) and stamp.exists() and json.loads(stamp.read_text()).get("code") == code:
+        return scenario
+    simulate(seed, scenario, args.scale, args.difficulty)
+    stamp.write_text(json.dumps({"code": code}))
+    return scenario
 
 
 def run_seed(seed: int, args, workdir: Path, config: EstimationConfig) -> dict:
-    scenario = workdir / f"{args.difficulty}-s{seed}-x{args.scale:g}"
-    simulate(seed, scenario, args.scale, args.difficulty)
+    scenario = scenario_for(seed, args, workdir)
     true_total = pl.read_csv(scenario / "truth" / "persons.csv", infer_schema=False).height
-    victims = oracle_victims(scenario) if args.linkage == "oracle" else pipeline_victims(scenario)
+    undecided = None  # the oracle decides every link
+    if args.linkage == "oracle":
+        victims = oracle_victims(scenario)
+        histories = capture_histories(victims)  # the oracle leaves every nameless record alone already
+    else:
+        victims, histories, undecided = pipeline_histories(scenario, args.cache is not None)
     started = time.perf_counter()
-    table = estimate(capture_histories(victims), config)
+    table = estimate(histories, config, undecided)
     seconds = time.perf_counter() - started
     rows = {row["stratum"]: row for row in table.iter_rows(named=True)}
     return {"seed": seed, "true": true_total, "documented": victims.height, "all": rows["all"], "sum": rows["sum_of_strata"], "seconds": seconds}
@@ -113,7 +185,7 @@ def summarise(runs: list[dict], key: str, estimate_column: str = "estimate", low
 
 
 def print_report(runs: list[dict], args) -> None:
-    print(f"\nestimation, linkage {args.linkage}, difficulty {args.difficulty}, scale {args.scale:g}, {len(runs)} seed(s), weights {args.criterion.upper()}")
+    print(f"\nestimation, linkage {args.linkage}, difficulty {args.difficulty}, scale {args.scale:g}, {len(runs)} seed(s), weights {args.criterion.upper()}, undecided links {'ignored' if args.ignore_undecided else 'at their probability'}")
     print("seed   true  documented   estimate [95% interval]        covered  rel_err   sum_of_strata [95% interval]     covered  chapman   est_s")
     for r in runs:
         a, s = r["all"], r["sum"]
@@ -142,11 +214,13 @@ def main() -> None:
     parser.add_argument("--difficulty", choices=["default", "hard"], default="default")
     parser.add_argument("--linkage", choices=["oracle", "pipeline"], default="oracle")
     parser.add_argument("--criterion", choices=["aic", "bic"], default="aic")
+    parser.add_argument("--ignore-undecided", action="store_true", help="count every victim as one person, ignoring the links the linkage left undecided")
     parser.add_argument("--workdir", type=Path, default=None, help="where scenarios are written (default: a temporary folder)")
+    parser.add_argument("--cache", type=Path, default=None, help="keep scenarios and linkage here and reuse them (implies --workdir)")
     args = parser.parse_args()
-    config = EstimationConfig(criterion=args.criterion)
+    config = EstimationConfig(criterion=args.criterion, undecided_links=not args.ignore_undecided)
     with tempfile.TemporaryDirectory(prefix="estimation-bench-") as temporary:
-        workdir = args.workdir or Path(temporary)
+        workdir = args.cache or args.workdir or Path(temporary)
         runs = []
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             runs.append(run_seed(seed, args, workdir, config))

@@ -30,7 +30,7 @@ import polars as pl
 
 from benchmarks.linkage import load_staged
 from pipeline.attribute import attribute_incidents, attribute_victims, load_policy
-from pipeline.estimate import capture_histories, estimate
+from pipeline.estimate import capture_histories, estimate, undecided_links
 from pipeline.link.evaluate import explode_clusters, named_keys, pairwise_scores
 from pipeline.link.incidents import link_incidents
 from pipeline.link.person_records import build_person_records
@@ -137,7 +137,7 @@ def run_scenario(seed: int, scale: float, workdir: Path, dagster: bool, people_o
     victims = attribute_victims(people.clusters, link_victims_to_incidents(people.clusters, attributed, incidents.membership, policy, records, staged["staged_morgue"]), attributed, policy)
     tallies = build_tallies(victims, staged)
     lap("attribute")
-    estimates = estimate(capture_histories(victims))
+    estimates = estimate(capture_histories(victims, records), undecided=undecided_links(people.review_queue, records))
     lap("estimate")
     build_report(victims, attributed, tallies["tallies"], estimates, tallies["official_comparison"], tallies["un_crosscheck"])
     lap("report")

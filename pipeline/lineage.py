@@ -132,7 +132,7 @@ UN_CROSSCHECK: Deps = {
 
 CAPTURE_HISTORIES: Deps = {
     "victim_id": [("victims", "victim_id")],
-    **{f"in_{name}": [("victims", "sources")] for name in LISTS},
+    **{f"in_{name}": [("victims", "sources"), ("victims", "record_keys"), ("person_records", "source"), ("person_records", "has_name")] for name in LISTS},
     "bank": [("victims", "bank")],
     "period": [("victims", "date_of_death")],
     "party": [("victims", "party")],
@@ -140,8 +140,12 @@ CAPTURE_HISTORIES: Deps = {
     "is_unnamed": [("victims", "name_ar"), ("victims", "name_latin"), ("victims", "is_unidentified")],
 }
 
-# Every estimate is a model of who was seen by which list, within a stratum.
-MODELLED = [*[("capture_histories", f"in_{name}") for name in LISTS], ("capture_histories", "bank"), ("capture_histories", "period"), ("capture_histories", "is_unidentified"), ("capture_histories", "is_unnamed")]
+# Every estimate is a model of who was seen by which list, within a stratum; the victim pairs the
+# linkage left undecided (the review queue's) enter at their probability.
+MODELLED = [
+    *[("capture_histories", f"in_{name}") for name in LISTS], ("capture_histories", "bank"), ("capture_histories", "period"), ("capture_histories", "is_unidentified"), ("capture_histories", "is_unnamed"),
+    ("review_queue", "victim_id_l"), ("review_queue", "victim_id_r"), ("review_queue", "match_probability"), ("review_queue", "reason"), ("person_records", "has_name"),
+]
 
 ESTIMATES: Deps = {
     "stratum": [("capture_histories", "bank"), ("capture_histories", "period"), ("capture_histories", "party")],

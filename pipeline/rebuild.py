@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.attribute import Policy, attribute_incidents, attribute_victims
-from pipeline.estimate import capture_histories, estimate
+from pipeline.estimate import capture_histories, estimate, undecided_links
 from pipeline.link.incidents import link_incidents
 from pipeline.link.person_records import build_person_records
 from pipeline.link.persons import link_persons
@@ -27,5 +27,5 @@ def outputs_from_staged(staged: dict[str, pl.DataFrame], decisions: pl.DataFrame
     incidents = attribute_incidents(linked.incidents, linked.membership, staged, policy)
     victim_incidents = link_victims_to_incidents(people.clusters, incidents, linked.membership, policy, records, staged["staged_morgue"])
     victims = attribute_victims(people.clusters, victim_incidents, incidents, policy)
-    histories = capture_histories(victims)
-    return {"victims": victims, "incidents": incidents, **build_tallies(victims, staged), "capture_histories": histories, "estimates": estimate(histories)}
+    histories = capture_histories(victims, records)
+    return {"victims": victims, "incidents": incidents, **build_tallies(victims, staged), "capture_histories": histories, "estimates": estimate(histories, undecided=undecided_links(people.review_queue, records))}

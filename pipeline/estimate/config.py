@@ -27,5 +27,8 @@ class EstimationConfig:
     draws: int = 20_000
     seed: int = 20171221
     level: float = 0.95
+    # Victim pairs the linkage left undecided (the review queue's `uncertain` pairs) count as one
+    # person with their match probability (pipeline/estimate/undecided.py); False: as two.
+    undecided_links: bool = True
     # The Bayesian latent-class second opinion on the `all` row (about half a second).
     latent_class: bool = True

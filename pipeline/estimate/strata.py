@@ -34,11 +34,14 @@ def normalise(histories: pl.DataFrame, levels: dict[str, tuple[str, ...]]) -> pl
 
 
 def allocate(histories: pl.DataFrame, flags: list[str], levels: dict[str, tuple[str, ...]]) -> pl.DataFrame:
-    """Rows: the flags, every stratum variable (never null) and `weight`, the share of a person."""
+    """Rows: the flags, every stratum variable (never null) and `weight`, the share of a person
+    (a `weight` column of the histories, e.g. expected merges of undecided links, is carried)."""
     variables = list(levels)
     histories = normalise(histories, levels)
+    if "weight" not in histories.columns:
+        histories = histories.with_columns(pl.lit(1.0).alias("weight"))
     is_known = pl.all_horizontal([pl.col(v).is_not_null() for v in variables]) if variables else pl.lit(True)
-    known = histories.filter(is_known).select(*flags, *variables).with_columns(pl.lit(1.0).alias("weight"))
+    known = histories.filter(is_known).select(*flags, *variables, pl.col("weight").cast(pl.Float64))
     unknown = histories.filter(~is_known)
     if unknown.is_empty() or not variables:
         return known
@@ -46,7 +49,7 @@ def allocate(histories: pl.DataFrame, flags: list[str], levels: dict[str, tuple[
     by_cell = {tuple(row[:-1]): row[-1] for row in known.group_by(*variables).agg(pl.col("weight").sum()).iter_rows()}
     cells = list(itertools.product(*levels.values()))
     pieces = []
-    for row in unknown.group_by(*flags, *variables).agg(pl.len().alias("n")).iter_rows(named=True):
+    for row in unknown.group_by(*flags, *variables).agg(pl.col("weight").sum().alias("n")).iter_rows(named=True):
         pattern = tuple(row[f] for f in flags)
         consistent = [cell for cell in cells if all(row[v] is None or row[v] == value for v, value in zip(variables, cell))]
         shares = [by_pattern.get(pattern + cell, 0.0) for cell in consistent]

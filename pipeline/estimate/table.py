@@ -20,6 +20,7 @@ from pipeline.estimate.lcmcr import latent_class_estimate
 from pipeline.estimate.loglinear import cell_counts
 from pipeline.estimate.strata import allocate, known_levels, normalise
 from pipeline.estimate.stratum import StratumEstimate, estimate_stratum, unseen_draws
+from pipeline.estimate.undecided import expected_histories
 
 ESTIMATES_SCHEMA = {
     "stratum": pl.String, "documented": pl.Int64, "estimate": pl.Float64, "lower": pl.Float64, "upper": pl.Float64,
@@ -57,15 +58,22 @@ def _label(variables: tuple[str, ...], cell: tuple[str, ...]) -> str:
     return ",".join(f"{v}={value}" for v, value in zip(variables, cell))
 
 
-def estimate(capture_histories: pl.DataFrame, config: EstimationConfig | None = None) -> pl.DataFrame:
+def estimate(capture_histories: pl.DataFrame, config: EstimationConfig | None = None, undecided: pl.DataFrame | None = None) -> pl.DataFrame:
     """Rows: `all` (the headline), `sum_of_strata`, then every stratum of each variable and of
-    their combination, then party (documented only: see docs/estimation.md)."""
+    their combination, then party (documented only: see docs/estimation.md).
+
+    undecided: undecided_links(review_queue, person_records), the victim pairs the linkage could
+    not decide; they enter at their probability (undecided.py). None: every victim is one person."""
     config = config or EstimationConfig()
     histories = _with_defaults(capture_histories)
     flags = [f"in_{s}" for s in config.lists]
     modelled = histories.filter(~pl.col("is_unidentified") & ~pl.col("is_unnamed"))
-    overall = estimate_stratum(modelled.select(flags).with_columns(pl.lit(1.0).alias("weight")), config)
+    modelled = expected_histories(modelled, undecided if config.undecided_links else None, config.lists)
+    overall = estimate_stratum(modelled.select(*flags, "weight"), config)
     rows = [_row("all", histories.height, overall)]
+    merges = modelled.filter(pl.col("victim_id").str.contains("+", literal=True))
+    if not merges.is_empty() and rows[0]["method"]:
+        rows[0]["method"] += f"; {merges.height} victim pairs the linkage left undecided counted as one person with their match probability ({merges['weight'].sum():.1f} expected merges)"
     if config.latent_class and overall.estimate is not None and len(overall.lists) >= 3:
         rows[0].update(_second_opinion(modelled, overall.lists, config))
 
@@ -92,7 +100,7 @@ def estimate(capture_histories: pl.DataFrame, config: EstimationConfig | None = 
 
 def _second_opinion(modelled: pl.DataFrame, lists: tuple[str, ...], config: EstimationConfig) -> dict:
     """The latent-class estimate over the same people and lists as the log-linear one."""
-    counts = cell_counts(modelled.select([f"in_{s}" for s in lists]).to_numpy().astype(bool))
+    counts = cell_counts(modelled.select([f"in_{s}" for s in lists]).to_numpy().astype(bool), modelled["weight"].to_numpy().astype(float))
     result = latent_class_estimate(counts, len(lists), seed=config.seed, level=config.level)
     return {"latent_class": result.estimate, "latent_class_lower": result.lower, "latent_class_upper": result.upper}
 
