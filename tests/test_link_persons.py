@@ -333,3 +333,68 @@ def test_scores_count_pairs_and_cross_list_pairs():
     predicted = pl.DataFrame({"record_key": ["morgue:1", "airwars:A/1", "morgue:2", "morgue:3"], "victim_id": ["v1", "v2", "v3", "v3"]})
     scores = pairwise_scores(predicted, truth, sources)
     assert (scores["precision"], scores["recall"], scores["cross_list_pairs_true"], scores["cross_list_recall"]) == (1.0, 0.5, 1, 0.0)
+
+
+# --- memory at scale: what leaves the engine, integer ids, one-record victims ----------------
+
+
+def test_scored_pairs_leave_the_engine_narrow_ordered_and_above_the_review_floor(sample_result):
+    """Only the pairs at or above review_lower are read out of DuckDB, with their gamma levels
+    and weights, not the compared values of both sides (which made a pair about 1 KB)."""
+    from pipeline.link.persons import REVIEW_LOWER
+
+    pairs = sample_result.pairs
+    assert pairs.height > 0
+    extra = [c for c in pairs.columns if c not in ("record_key_l", "record_key_r", "match_weight", "match_probability")]
+    assert extra and all(c.startswith(("gamma_", "mw_")) for c in extra), extra
+    assert (pairs["record_key_l"] < pairs["record_key_r"]).all()
+    assert pairs["match_probability"].min() >= REVIEW_LOWER
+    summary = sample_result.model_summary
+    assert summary["pairs_above_scoring_floor"] >= summary["pairs_above_review_lower"] == pairs.height
+
+
+def test_record_ids_follow_the_record_keys_whatever_the_input_order(sample_records):
+    from pipeline.link.persons import model_input
+
+    shuffled = model_input(sample_records.sample(fraction=1.0, shuffle=True, seed=5))
+    assert shuffled["record_id"].to_list() == list(range(sample_records.height))
+    assert shuffled["record_key"].to_list() == sorted(sample_records["record_key"].to_list())
+
+
+def test_the_prior_is_the_expected_matches_over_the_possible_pairs():
+    import numpy as np
+
+    from pipeline.link.persons import prior_fixed_point
+
+    # Ten pairs certain whatever the prior, among 1,000 records: the prior settles at 10 / 499,500.
+    prior, history = prior_fixed_point(np.full(10, 60.0), 1000, 1e-3)
+    assert abs(prior - 10 / 499_500) / prior < 1e-3 and history[0] == 1e-3
+    # A fixed point: the pairs' probabilities, moved to the new prior, add up to prior x pairs.
+    weights = np.linspace(-8, 8, 400)
+    prior, history = prior_fixed_point(weights, 2000, 1e-5)
+    shifted = weights + np.log2(prior / (1 - prior)) - np.log2(1e-5 / (1 - 1e-5))
+    assert abs((1 / (1 + 2.0 ** -shifted)).sum() / (2000 * 1999 / 2) - prior) / prior < 1e-3 and len(history) > 2
+
+
+def test_a_victim_of_one_record_is_described_by_that_record(sample_records, sample_result):
+    alone = sample_result.clusters.filter(pl.col("n_records") == 1)
+    assert alone.height > 0
+    rows = alone.with_columns(pl.col("record_keys").list.first().alias("record_key")).join(sample_records, on="record_key", suffix="_record")
+    for row in rows.iter_rows(named=True):
+        assert row["sources"] == [row["source"]] and row["weakest_link_probability"] is None
+        assert (row["sex"], row["age"], row["date_of_death"], row["neighbourhood_id"], row["bank"]) == (
+            row["sex_record"], row["age_record"], row["date_of_death_record"], row["neighbourhood_id_record"], row["bank_record"])
+        assert row["causes"] == ([] if row["cause"] is None else [row["cause"]])
+        assert row["incident_keys"] == ([] if row["incident_key"] is None else [row["incident_key"]])
+        assert row["is_linkable"] == row["has_name"] and row["is_unidentified"] == row["is_unidentified_record"]
+        expected_ar = row["name_original"] if row["source"] == "morgue" else row["name_ar_record"]
+        assert row["name_ar"] == expected_ar
+
+
+def test_duckdb_spills_to_a_folder_of_its_own(tmp_path, monkeypatch):
+    from pipeline.link.backend import duckdb_backend
+
+    backend = duckdb_backend()
+    folder = backend.fetch("select current_setting('temp_directory') as d").column("d")[0].as_py()
+    assert folder != ".tmp" and "mosul-duckdb-" in folder
+    backend.close()

@@ -14,6 +14,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -25,11 +26,15 @@ BACKENDS = ("duckdb", "spark")
 @dataclass
 class LinkBackend:
     """name: 'duckdb' or 'spark'; api: Splink's DatabaseAPI; to_engine: Arrow table -> the
-    object the API registers (the Arrow table itself for DuckDB, a Spark DataFrame for Spark)."""
+    object the API registers (the Arrow table itself for DuckDB, a Spark DataFrame for Spark);
+    fetch: SQL -> its result as an Arrow table, read straight from the engine (not materialised
+    there first); close: release the engine's memory (its tables, the registered records)."""
 
     name: str
     api: Any
     to_engine: Callable[[pa.Table], Any]
+    fetch: Callable[[str], pa.Table]
+    close: Callable[[], None] = lambda: None
 
     def register(self, table: pa.Table, name: str):
         return self.api.register(self.to_engine(table), dataset_display_name=name)
@@ -54,7 +59,17 @@ def duckdb_backend(threads: int | None = None, memory_limit: str | None = None) 
         connection.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         connection.execute(f"SET memory_limit = '{memory_limit}'")
-    return LinkBackend("duckdb", DuckDBAPI(connection=connection), lambda table: table)
+    # An in-memory connection spills to ".tmp" in the working directory by default (the
+    # checkout, under Dagster); spill to a folder of its own in the system's temporary folder.
+    # DuckDB creates the folder only when it first spills.
+    spill = os.path.join(tempfile.gettempdir(), f"mosul-duckdb-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    connection.execute(f"SET temp_directory = '{spill}'")
+
+    def close() -> None:
+        connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+    return LinkBackend("duckdb", DuckDBAPI(connection=connection), lambda table: table, lambda sql: connection.sql(sql).to_arrow_table(), close)
 
 
 # Spark's default of 200 shuffle partitions is sized for a cluster; on one machine in local mode
@@ -135,7 +150,7 @@ def spark_backend() -> LinkBackend:
     # caches them in the executors' memory.
     lineage = os.environ.get("MOSUL_SPARK_BREAK_LINEAGE", "parquet")
     api = SparkAPI(spark_session=spark, break_lineage_method=lineage, num_partitions_on_repartition=int(spark.conf.get("spark.sql.shuffle.partitions")))
-    return LinkBackend("spark", api, lambda table: arrow_to_spark(spark, table, staging))
+    return LinkBackend("spark", api, lambda table: arrow_to_spark(spark, table, staging), lambda sql: pa.Table.from_pandas(spark.sql(sql).toPandas(), preserve_index=False))
 
 
 def configured_backend(name: str | None = None) -> LinkBackend:

@@ -18,13 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.splink_dataframe import SplinkDataFrame
 from splink.comparison_library import CustomComparison
 
 from pipeline.link.backend import LinkBackend, configured_backend
@@ -61,6 +64,8 @@ M_FLOOR = 1e-3
 # shrinks geometrically, ~1e-16 per iteration, for a level no match ever falls in) instead of
 # clamping it; m has converged long before that, so training is retried with fewer iterations.
 EM_ITERATIONS = (12, 6, 3)
+# Prediction is chunked above this many records (predict); MOSUL_PREDICT_CHUNK_RECORDS overrides.
+PREDICT_CHUNK_RECORDS = int(os.environ.get("MOSUL_PREDICT_CHUNK_RECORDS") or 1_000_000)
 DAY_ZERO = dt.date(2016, 1, 1)
 # Two neighbourhoods whose centres are this close are neighbours: the lists name places at
 # different grains (the morgue's "Old City" for a death that Airwars places in Shahwan or Bab
@@ -71,7 +76,7 @@ DAY_ZERO = dt.date(2016, 1, 1)
 NEIGHBOURING_KM = 2.0
 NAME_PARTS = ("given", "father", "grandfather", "family")
 MODEL_COLUMNS = [
-    "record_key", "source", "incident_key", "same_incident_allowed", "has_name",
+    "record_key", "record_id", "source", "incident_key", "same_incident_allowed", "has_name",
     *(f"{p}_key" for p in NAME_PARTS), *(f"{p}_sk" for p in NAME_PARTS), *(f"{p}_rom" for p in NAME_PARTS), *(f"{p}_alts" for p in NAME_PARTS),
     "sex", "age", "age_band", "age_band_b", "day", "week", "week_b", "neighbourhood_id", "place_lat", "place_lon", "bank",
 ]
@@ -231,12 +236,17 @@ def prediction_blocking_rules() -> list[str]:
 def settings(max_iterations: int = EM_ITERATIONS[0]) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
+        # Training samples records and pairs by a hash of this id, so it stays the record key
+        # (the samples, hence the parameters, do not depend on how records are numbered);
+        # prediction compares records by their integer record_id (scoring_model).
         unique_id_column_name="record_key",
         comparisons=comparisons(),
         blocking_rules_to_generate_predictions=bounded_rules(prediction_blocking_rules()),
+        # The per-comparison weights explain a pair in the review queue. The compared values of
+        # both sides (some seventy columns, about 1 KB a pair) are not kept: the gamma levels
+        # the queue also needs are computed for the accepted pairs only (gamma_levels).
         retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
-        additional_columns_to_retain=["incident_key"],
+        retain_matching_columns=False,
         max_iterations=max_iterations,
     )
 
@@ -267,7 +277,10 @@ def model_input(person_records: pl.DataFrame) -> pl.DataFrame:
     day = (pl.col("date_of_death") - pl.lit(DAY_ZERO)).dt.total_days().cast(pl.Int64)
     centroids = neighbourhood_centroids()
     place = pl.col("neighbourhood_id")
-    return person_records.with_columns(
+    # record_id: the record's position in record-key order, so ids compare as keys do and the
+    # same records get the same ids whatever order they arrive in.
+    return person_records.sort("record_key").with_row_index("record_id").with_columns(
+        pl.col("record_id").cast(pl.Int32),
         place.replace_strict({k: v[0] for k, v in centroids.items()}, default=None, return_dtype=pl.Float64).alias("place_lat"),
         place.replace_strict({k: v[1] for k, v in centroids.items()}, default=None, return_dtype=pl.Float64).alias("place_lon"),
         day.alias("day"),
@@ -319,6 +332,15 @@ def train(linker: Linker, n: int) -> dict:
     }
 
 
+def scoring_model(linker: Linker) -> dict:
+    """The trained model, m-probabilities floored (floored_model), with records identified by
+    record_id: the blocked pairs and the scored pairs, tens of millions at scale, are then two
+    integers each instead of two strings."""
+    model = floored_model(linker)
+    model["unique_id_column_name"] = "record_id"
+    return model
+
+
 def floored_model(linker: Linker) -> dict:
     """The trained model as Splink settings, every m-probability floored at M_FLOOR (see above)."""
     model = linker.misc.save_model_to_json()
@@ -332,25 +354,25 @@ def floored_model(linker: Linker) -> dict:
     return model
 
 
-def predict(linker: Linker, n: int, lower: float) -> pl.DataFrame:
-    """Score the candidate pairs, in chunks above 1,000,000 records so memory stays bounded.
-    Every chunk repeats the blocking joins over all records, so chunks cost time (measured at
-    10x: 6 chunks took 1.8 times as long as one); with capped blocking a chunk of a million
-    records needs well under the memory target."""
-    chunks = max(1, math.ceil(n / 1_000_000))
-    frame = linker.inference.predict(threshold_match_probability=lower, num_chunks_left=chunks, num_chunks_right=1)
-    return pl.from_arrow(frame.as_pyarrow_table())
+def predict(linker: Linker, n: int, lower: float) -> SplinkDataFrame:
+    """Score the candidate pairs at or above probability `lower`, in chunks above 1,000,000
+    records so memory stays bounded. The scored pairs stay a table in the engine (DuckDB spills
+    it to disk past its memory limit); score_pairs reads out only what it needs. Every chunk
+    repeats the blocking joins over all records, so chunks cost time (measured at 10x: 6 chunks
+    took 1.8 times as long as one)."""
+    chunks = max(1, math.ceil(n / PREDICT_CHUNK_RECORDS))
+    return linker.inference.predict(threshold_match_probability=lower, num_chunks_left=chunks, num_chunks_right=1)
 
 
 def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def reestimate_prior(pairs: pl.DataFrame, n: int, prior: float) -> tuple[pl.DataFrame, float, list[float]]:
-    """Iterate prior <- sum of match probabilities / possible pairs, moving every pair's match
-    weight by the change in prior log-odds. Returns the rescored pairs, the prior, its history."""
+def prior_fixed_point(weights: np.ndarray, n: int, prior: float) -> tuple[float, list[float]]:
+    """Iterate prior <- sum of match probabilities / possible pairs, every pair's match weight
+    (`weights`, scored under `prior`) moved by the change in prior log-odds. Returns the prior
+    and its history."""
     possible = n * (n - 1) / 2
-    weights = pairs["match_weight"].to_numpy()
     history = [prior]
     current = prior
     for _ in range(PRIOR_ITERATIONS):
@@ -362,11 +384,49 @@ def reestimate_prior(pairs: pl.DataFrame, n: int, prior: float) -> tuple[pl.Data
             current = updated
             break
         current = updated
-    shift = _logit2(current) - _logit2(prior)
-    rescored = pairs.with_columns((pl.col("match_weight") + shift).alias("match_weight")).with_columns(
-        (1 / (1 + (2.0 ** (-pl.col("match_weight"))))).alias("match_probability")
+    return current, history
+
+
+def _sql_number(x: float) -> str:
+    return f"{x:.17g}"
+
+
+def accepted_pairs(backend: LinkBackend, predictions: str, shift: float, lower: float) -> pl.DataFrame:
+    """The scored pairs (engine table `predictions`) whose probability is at or above `lower`
+    once every weight is moved by `shift` bits (the re-estimated prior), read out of the engine
+    with their per-comparison weights (mw_*), by record_id."""
+    columns = backend.fetch(f"select * from {predictions} limit 0").column_names
+    weights = [c for c in columns if c.startswith("mw_")]
+    select = ", ".join([
+        "least(record_id_l, record_id_r) as record_id_l", "greatest(record_id_l, record_id_r) as record_id_r",
+        f"match_weight + {_sql_number(shift)} as match_weight", *weights,
+    ])
+    # A little below the bound in weights, so rounding cannot lose a pair the probability filter keeps.
+    bound = _logit2(lower) - shift - 1e-6
+    table = pl.from_arrow(backend.fetch(f"select {select} from {predictions} where match_weight >= {_sql_number(bound)}"))
+    probability = 1 / (1 + (2.0 ** (-pl.col("match_weight"))))
+    return table.with_columns(probability.alias("match_probability")).filter(pl.col("match_probability") >= lower)
+
+
+def gamma_levels(backend: LinkBackend, linker: Linker, pairs: pl.DataFrame) -> pl.DataFrame:
+    """The comparison level (gamma_*) of every comparison for `pairs` (record_id_l, record_id_r).
+    Splink keeps gamma levels only together with the compared values of both sides (some seventy
+    columns), and scoring every candidate pair that wide cost a third of the prediction time; so
+    the candidates are scored narrow (predict) and only the accepted pairs, a small share, are
+    scored again here with the values kept. `linker` is the scoring linker, reused so its
+    tables (records with term frequencies) are not built again; it keeps the values from now on."""
+    linker._settings_obj._retain_matching_columns = True
+    blocked = backend.register(
+        pairs.select(pl.lit("0").alias("match_key"), pl.col("record_id_l").alias("join_key_l"), pl.col("record_id_r").alias("join_key_r")).to_arrow(),
+        "accepted_pairs",
     )
-    return rescored, current, history
+    linker.table_management.register_blocked_pairs_for_predict(blocked)
+    scored = linker.inference.predict(warning_mode="never")
+    gammas = [c for c in backend.fetch(f"select * from {scored.physical_name} limit 0").column_names if c.startswith("gamma_")]
+    select = ", ".join(["least(record_id_l, record_id_r) as record_id_l", "greatest(record_id_l, record_id_r) as record_id_r", *(f"cast({c} as tinyint) as {c}" for c in gammas)])
+    levels = pl.from_arrow(backend.fetch(f"select {select} from {scored.physical_name}"))
+    scored.drop_table_from_database_and_remove_from_cache()
+    return levels
 
 
 def parameters(linker: Linker) -> list[dict]:
@@ -388,8 +448,10 @@ def parameters(linker: Linker) -> list[dict]:
 
 
 def score_pairs(records: pl.DataFrame, backend: LinkBackend | None = None, lower: float = REVIEW_LOWER) -> tuple[pl.DataFrame, dict]:
-    """Train on `records` (the model_input columns) and score the candidate pairs at or above `lower`."""
+    """Train on `records` (model_input's output) and score the candidate pairs; returns the pairs
+    at or above `lower` (accepted_pairs' columns) and the model summary."""
     backend = backend or configured_backend()
+    keys = records["record_key"]
     table = backend.register(records.to_arrow(), "person_records")
     n = len(records)
     summary = {"backend": backend.name, "records_in_model": n}
@@ -403,27 +465,36 @@ def score_pairs(records: pl.DataFrame, backend: LinkBackend | None = None, lower
         except ValueError as error:
             if "below the minimum allowed" not in str(error) or iterations == EM_ITERATIONS[-1]:
                 raise
-    linker = Linker(table, floored_model(linker))
+    linker = Linker(table, scoring_model(linker))
     trained = time.perf_counter()
-    pairs = predict(linker, n, SCORING_FLOOR)
-    prior = linker._settings_obj._probability_two_random_records_match
-    pairs, prior, history = reestimate_prior(pairs, n, prior)
-    pairs = pairs.filter(pl.col("match_probability") >= lower)
+    predictions = predict(linker, n, SCORING_FLOOR)
+    start_prior = linker._settings_obj._probability_two_random_records_match
+    # Only the weights leave the engine for the prior: one number per pair scored above the floor.
+    # Sorted, so the sums, hence the prior, do not depend on the order the engine returns rows in.
+    weights = np.sort(backend.fetch(f"select match_weight from {predictions.physical_name}").column("match_weight").to_numpy())
+    summary["pairs_above_scoring_floor"] = len(weights)
+    prior, history = prior_fixed_point(weights, n, start_prior)
+    del weights
+    pairs = accepted_pairs(backend, predictions.physical_name, _logit2(prior) - _logit2(start_prior), lower)
+    predictions.drop_table_from_database_and_remove_from_cache()
+    read_out = time.perf_counter()
+    if not pairs.is_empty():
+        pairs = pairs.join(gamma_levels(backend, linker, pairs), on=["record_id_l", "record_id_r"], how="left")
+    explained = time.perf_counter()
+    # Record ids back to record keys, in key order (the engine returns rows in any order).
+    pairs = pairs.sort("record_id_l", "record_id_r")
+    pairs = pairs.select(
+        keys.gather(pairs["record_id_l"]).alias("record_key_l"), keys.gather(pairs["record_id_r"]).alias("record_key_r"),
+        "match_weight", "match_probability", pl.col("^gamma_.*$"), pl.col("^mw_.*$"),
+    )
     summary["probability_two_random_records_match"] = prior
     summary["prior_history"] = [float(f"{h:.4g}") for h in history]
     summary["pairs_above_review_lower"] = len(pairs)
     summary["parameters"] = parameters(linker)
-    summary["seconds"] = {"train": round(trained - started, 1), "predict": round(time.perf_counter() - trained, 1)}
+    # predict: everything from the trained model to the accepted pairs; of which gamma_levels
+    # (the accepted pairs scored again for their levels).
+    summary["seconds"] = {"train": round(trained - started, 1), "predict": round(time.perf_counter() - trained, 1), "of which gamma levels": round(explained - read_out, 1)}
     return pairs, summary
-
-
-def ordered_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
-    """record_key_l < record_key_r on every row, so a pair has one spelling everywhere."""
-    swap = pl.col("record_key_l") > pl.col("record_key_r")
-    return pairs.with_columns(
-        pl.when(swap).then(pl.col("record_key_r")).otherwise(pl.col("record_key_l")).alias("record_key_l"),
-        pl.when(swap).then(pl.col("record_key_l")).otherwise(pl.col("record_key_r")).alias("record_key_r"),
-    )
 
 
 def link_persons(
@@ -440,16 +511,18 @@ def link_persons(
     MOSUL_LINK_BACKEND, else DuckDB). The result's .links is the person_links table, .clusters
     victim_clusters, .review_queue review_queue, .model_summary a JSON-able dict (parameters,
     prior, guards' refusals, timings), .pairs every pair scored at or above review_lower with
-    Splink's intermediate columns."""
+    its gamma levels and per-comparison weights (accepted_pairs)."""
     options = {"match_threshold": MATCH_THRESHOLD, "nameless_threshold": NAMELESS_THRESHOLD, "review_lower": REVIEW_LOWER, "backend": None, **(settings or {})}
     decisions = decisions if decisions is not None else load_decisions(None)
     records = model_input(person_records)
     if len(records) >= 2:
-        backend = backend or configured_backend(options["backend"])
-        pairs, summary = score_pairs(records, backend, options["review_lower"])
-        pairs = ordered_pairs(pairs)
+        engine = backend or configured_backend(options["backend"])
+        pairs, summary = score_pairs(records, engine, options["review_lower"])
+        if backend is None:
+            engine.close()  # its tables and the registered records are not needed any more
     else:
         pairs, summary = pl.DataFrame(schema={"record_key_l": pl.String, "record_key_r": pl.String, "match_probability": pl.Float64, "match_weight": pl.Float64}), {"records_in_model": len(records)}
+    del records
     scored = pairs.select("record_key_l", "record_key_r", "match_probability", "match_weight", pl.lit("model").alias("decided_by"))
     reviewed = decisions_as_links(decisions)
     links = pl.concat([scored.join(reviewed, on=["record_key_l", "record_key_r"], how="anti"), reviewed], how="vertical").cast(LINK_SCHEMA)
@@ -538,7 +611,7 @@ def review_queue(
         band.join(sides.rename(lambda c: "record_key_l" if c == "record_key" else f"{c}_l"), on="record_key_l", how="left")
         .join(sides.rename(lambda c: "record_key_r" if c == "record_key" else f"{c}_r"), on="record_key_r", how="left")
     )
-    return out.select(list(REVIEW_SCHEMA)).cast(REVIEW_SCHEMA).sort("match_probability", descending=True)
+    return out.select(list(REVIEW_SCHEMA)).cast(REVIEW_SCHEMA).sort(["match_probability", "record_key_l", "record_key_r"], descending=[True, False, False])
 
 
 def _level_labels() -> dict[str, dict[int, str]]:
