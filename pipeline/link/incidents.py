@@ -91,6 +91,21 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal_relaxed").select(list(INCIDENT_RECORD_SCHEMA)).sort("record_key")
 
 
+# How the coalition names the monitors it credits with an allegation, lower-cased.
+CREDITED_SOURCE = {"airwars": "airwars", "iraq body count": "ibc", "ibc": "ibc", "amnesty": "amnesty", "amnesty international": "amnesty"}
+
+
+def allegation_credits(staged: dict[str, pl.DataFrame]) -> dict[str, str | None]:
+    """Each coalition assessment's record key -> the source of the lists it credits with the
+    allegation, or None (the media, the coalition itself, nobody): the coalition names Airwars
+    when Airwars raised it, so an incident Airwars reported is likelier to be the one assessed."""
+    cjtf = staged.get("staged_cjtf_assessments")
+    if cjtf is None or "allegation_source" not in cjtf.columns:
+        return {}
+    credited = cjtf.select("record_key", pl.col("allegation_source").str.strip_chars().str.to_lowercase().replace_strict(CREDITED_SOURCE, default=None, return_dtype=pl.String))
+    return dict(credited.drop_nulls("record_key").iter_rows())
+
+
 def shared_victims(victim_clusters: pl.DataFrame | None) -> pl.DataFrame:
     """Pairs of incident records that share a named victim."""
     if victim_clusters is None or victim_clusters.is_empty():
@@ -215,7 +230,7 @@ def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFram
         log_bf.setdefault(b, {})[a] = value
     keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
     days = {key: (first, last) for key, first, last in records.select("record_key", pl.col("date_start").dt.epoch("d"), pl.col("date_end").dt.epoch("d")).iter_rows()}
-    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf, days, 2 * DAY_SLACK)
+    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf, days, 2 * DAY_SLACK, allegation_credits(staged))
     root = {key: min(group) for group in groups for key in group}
     membership = records.with_columns(pl.col("record_key").replace_strict(root).alias("root"))
     link_table = pl.DataFrame(
