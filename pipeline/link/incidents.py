@@ -214,7 +214,33 @@ def fit_and_score(records: pl.DataFrame, victim_clusters: pl.DataFrame | None) -
     rest = pair_levels(sample.join(blocked.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti"), records, shared, naming, float(buckets))
     patterns = level_patterns(pl.concat([blocked, rest]))
     model = fit_model(patterns, dict(records.group_by("source").len().iter_rows()))
-    return score_pairs(blocked, model), model
+    return crowding_adjusted(score_pairs(blocked, model), records, model), model
+
+
+def neighbourhood_shares(records: pl.DataFrame) -> dict[str, float]:
+    """Each record with a neighbourhood -> the share of its first day's records that are in its
+    neighbourhood, leaving one out (the record that may be the same event), at least one: the
+    chance that an unrelated record of that day is there too."""
+    # The day's count includes records without a neighbourhood: they are unrelated records of that day too.
+    day_counts = records.group_by("date_start").len()
+    shares = records.filter(pl.col("neighbourhood_id").is_not_null()).join(day_counts, on="date_start").select(
+        "record_key", ((pl.len().over("date_start", "neighbourhood_id") - 1).clip(lower_bound=1) / pl.col("len")).alias("share"))
+    return dict(shares.iter_rows())
+
+
+def crowding_adjusted(scored: pl.DataFrame, records: pl.DataFrame, model: FellegiSunterModel | None) -> pl.DataFrame:
+    """'Same neighbourhood' weighed by how crowded that neighbourhood was that day (a term-frequency
+    adjustment, as Splink's): EM's u for it is the chance two unrelated records share a
+    neighbourhood averaged over the city and the battle, but two strikes in the Old City on a day
+    of the June offensive share it far more often than two in a quiet eastern district. Its u is
+    replaced by the pair's mean `neighbourhood_shares`; m is kept."""
+    if model is None or scored.is_empty():
+        return scored
+    u_same = float(model.u[list(COMPARISONS).index("place")][0])
+    share = neighbourhood_shares(records)
+    pair_share = (pl.col("record_key_l").replace_strict(share, default=None) + pl.col("record_key_r").replace_strict(share, default=None)) / 2
+    adjusted = pl.col("log_bayes_factor") + math.log(u_same) - pair_share.log()
+    return scored.with_columns(pl.when(pl.col("level_place") == 0).then(adjusted).otherwise(pl.col("log_bayes_factor")).alias("log_bayes_factor"))
 
 
 def incident_id(smallest_key: str) -> str:
