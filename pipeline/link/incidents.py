@@ -8,12 +8,13 @@
    coordinates and named victims (`incident_comparisons.py`); a Fellegi-Sunter model estimates
    by EM, from these unlabelled pairs, how much each level of each comparison counts and how
    likely a pair of each pair of sources is to be one event (`fellegi_sunter.py`). Each blocked
-   pair gets its Bayes factor.
+   pair gets its Bayes factor, "same neighbourhood" weighed by how crowded that neighbourhood
+   was that day (`crowding_adjusted`).
 3. Incidents are built source by source (Airwars, then IBC, Amnesty, the coalition): a source
    reports an event once (Airwars sometimes twice, and those copies are joined first), so each
    of its records joins at most one incident built so far, and each incident takes at most one
-   of its records. The record-to-incident evidence is that of the record's best-fitting member,
-   and a pairing is kept when its probability, set against every other incident the record
+   of its records. The record-to-incident evidence is that of the record's best-fitting member
+   (with, for the coalition's assessments, whom they credit with the allegation), and a pairing is kept when its probability, set against every other incident the record
    could join and every other record the incident could take, is at least one half
    (`incident_assembly.py`). Several equally good candidates therefore leave a record alone
    rather than joined by a guess.
