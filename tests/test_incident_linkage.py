@@ -6,11 +6,15 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
+import pytest
 
 from pipeline.link.fellegi_sunter import estimate
 from pipeline.link.incident_assembly import assemble, within_reach
 from pipeline.link.incident_blocking import scoring_pairs, training_pairs
-from pipeline.link.incidents import INCIDENT_RECORD_SCHEMA, shared_victims
+from pipeline.link.incident_comparisons import weapon_level
+from pipeline.link.fellegi_sunter import FellegiSunterModel
+from pipeline.link.incident_comparisons import COMPARISONS
+from pipeline.link.incidents import INCIDENT_RECORD_SCHEMA, allegation_credits, crowding_adjusted, neighbourhood_shares, shared_victims
 
 DAY = dt.date(2017, 3, 17)
 
@@ -134,3 +138,45 @@ def test_a_record_has_as_many_candidates_as_incidents_within_reach_of_its_dates(
     days = {"x": (10, 10), "y": (12, 14), "p": (8, 8), "q": (13, 13), "r": (20, 20)}
     assert within_reach([["x"], ["y"]], [["p"], ["q"], ["r"]], days, 2).tolist() == [1.0, 1.0]
     assert within_reach([["x", "y"]], [["p"], ["q"], ["r"]], days, 2).tolist() == [2.0]  # a group spans its members' dates
+
+
+def test_the_source_a_coalition_assessment_credits_settles_an_otherwise_even_choice():
+    # Twenty assessments crediting Airwars, each fitting its Airwars incident better than an
+    # IBC-only one, teach EM what the credit is worth; the last fits both equally and goes to
+    # the incident Airwars reported. Without the credits it stays alone.
+    keys = {"airwars": [f"airwars:{n}" for n in range(21)], "ibc": [f"ibc:{n}" for n in range(21)], "cjtf": [f"cjtf:{n}" for n in range(21)]}
+    log_bf = {}
+    for n in range(20):
+        log_bf[(f"airwars:{n}", f"cjtf:{n}")] = 6.0
+        log_bf[(f"ibc:{n}", f"cjtf:{n}")] = 2.0
+    log_bf[("airwars:20", "cjtf:20")] = log_bf[("ibc:20", "cjtf:20")] = 5.0
+    credits = {f"cjtf:{n}": "airwars" for n in range(21)}
+    incidents, _ = assemble(keys, ["airwars", "ibc", "cjtf"], _symmetric(log_bf), credits=credits)
+    assert ["airwars:20", "cjtf:20"] in incidents
+    incidents, _ = assemble(keys, ["airwars", "ibc", "cjtf"], _symmetric(log_bf))
+    assert ["cjtf:20"] in incidents
+
+
+def test_allegation_credits_name_only_sources_of_the_lists():
+    staged = {"staged_cjtf_assessments": pl.DataFrame({"record_key": ["cjtf:1", "cjtf:2", "cjtf:3", "cjtf:4"], "allegation_source": ["Airwars", "media", None, " airwars "]})}
+    assert allegation_credits(staged) == {"cjtf:1": "airwars", "cjtf:2": None, "cjtf:3": None, "cjtf:4": "airwars"}
+
+
+def test_a_weapon_known_only_by_its_family_agrees_with_any_weapon_of_that_family():
+    pairs = pl.DataFrame({"weapon_l": ["coalition_strike"] * 4 + ["airstrike"], "weapon_r": ["airstrike", "air_or_artillery", "artillery", "execution", "air_or_artillery"]})
+    assert pairs.select(weapon_level().alias("level"))["level"].to_list() == [0, 0, 2, 3, 1]
+
+
+def test_sharing_a_crowded_neighbourhood_counts_for_less_than_sharing_a_quiet_one():
+    # One day: eight records in the Old City, two in Zuhur, two naming no neighbourhood.
+    rows = [(f"airwars:o{n}", "old_city", "west") for n in range(4)] + [(f"ibc:o{n}", "old_city", "west") for n in range(4)]
+    rows += [("airwars:z", "zuhur", "east"), ("ibc:z", "zuhur", "east"), ("airwars:x", None, None), ("ibc:x", None, None)]
+    records = _records([{"record_key": k, "source": k.split(":")[0], "neighbourhood_id": n, "bank": b} for k, n, b in rows])
+    shares = neighbourhood_shares(records)
+    assert shares["airwars:o0"] == pytest.approx(7 / 12) and shares["airwars:z"] == pytest.approx(1 / 12)  # leaving the pair's partner out
+    n = len(COMPARISONS)
+    model = FellegiSunterModel(list(COMPARISONS), [np.full(5, 0.2)] * n, [np.array([0.25, 0.25, 0.25, 0.25, 0.0])] * n, np.array([0.01]), 1)
+    scored = pl.DataFrame({"record_key_l": ["airwars:o0", "airwars:z", "airwars:x"], "record_key_r": ["ibc:o0", "ibc:z", "ibc:o1"], "level_place": [0, 0, -1], "log_bayes_factor": [3.0, 3.0, 3.0]})
+    adjusted = crowding_adjusted(scored, records, model)["log_bayes_factor"].to_list()
+    assert adjusted[0] < 3.0 < adjusted[1] and adjusted[2] == 3.0
+    assert abs(adjusted[1] - adjusted[0] - np.log(7)) < 1e-9

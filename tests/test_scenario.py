@@ -87,3 +87,15 @@ def test_deterministic_for_a_seed(tmp_path):
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
     assert any((tmp_path / "a" / f).read_bytes() != (tmp_path / "c" / f).read_bytes() for f in files)
+
+
+def test_coalition_credits_airwars_only_for_strikes_airwars_reported(default_scenario):
+    out, _ = default_scenario
+    truth = read_csv(out / "truth" / "records.csv")
+    incident_of = {r["record_key"]: r["incident_id"] for r in truth if not r["person_id"]}
+    in_airwars = {incident for key, incident in incident_of.items() if key.startswith("airwars:")}
+    credited = [incident_of[f"cjtf:{r['report_id']}"] in in_airwars for r in read_csv(newest(out, "official") / "cjtf_assessments.csv") if r["allegation_source"] == "Airwars"]
+    others = [incident_of[f"cjtf:{r['report_id']}"] in in_airwars for r in read_csv(newest(out, "official") / "cjtf_assessments.csv") if r["allegation_source"] != "Airwars"]
+    assert credited and all(credited)
+    # Most strikes the coalition assessed were on Airwars' list, and most of those it credits to Airwars.
+    assert len(credited) > 2 * sum(others)

@@ -4,7 +4,8 @@ A source reports an event once (Airwars sometimes twice: those copies are joined
 each step a record of the source being added either describes one of the incidents built so far
 or none of them, and each incident takes at most one of its records. The evidence between a
 record and an incident is the Bayes factor BF of the record's best-fitting member pair (from the
-Fellegi-Sunter model), with how widely the incident is reported weighed in by EM. A record's
+Fellegi-Sunter model), with how widely the incident is reported weighed in by EM (and, for the
+coalition's assessments, whether the source they credit with the allegation carries it). A record's
 chance of describing candidate j of its K is
 
     P(j) = a BF_j / (p_none + a * sum of its candidates' BF),   a = (1 - p_none) / K
@@ -46,18 +47,25 @@ def best_member_edges(left: list[list[str]], right: list[list[str]], log_bf: dic
 
 
 BREADTH_LEVELS = 3  # an incident carried by one source, two, or more
+# Whom a record credits with the allegation (the coalition names who raised it), set against the
+# incident's sources: the credited source is among them; it is not; the record credits none of
+# the lists and the incident carries a source some record of the step credits; it carries none.
+ALLEGATION_LEVELS = 4
 
 
 @dataclass
 class Competition:
     """What a step's records share: the chance one describes none of the incidents so far, and
-    how much the breadth of an incident's reporting weighs (m and u per breadth level)."""
+    what each incident-level feature (`incident_features`) weighs: m and u per level, one array
+    per feature."""
     p_none: float
-    breadth_m: np.ndarray
-    breadth_u: np.ndarray
+    m: list[np.ndarray]
+    u: list[np.ndarray]
 
-    def log_bf(self, log_bf: np.ndarray, breadth: np.ndarray) -> np.ndarray:
-        return log_bf + np.log(self.breadth_m[breadth]) - np.log(self.breadth_u[breadth])
+    def log_bf(self, log_bf: np.ndarray, features: np.ndarray) -> np.ndarray:
+        for f in range(features.shape[1]):
+            log_bf = log_bf + np.log(self.m[f][features[:, f]]) - np.log(self.u[f][features[:, f]])
+        return log_bf
 
 
 def _per_owner_log_sum(owner: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -81,31 +89,33 @@ def record_side(owner: np.ndarray, log_bf: np.ndarray, k: np.ndarray, competitio
     return np.exp(log_a[owner] + log_bf - log_denominator[owner])
 
 
-def fit_competition(owner: np.ndarray, log_bf: np.ndarray, breadth: np.ndarray | None, k: np.ndarray) -> Competition:
-    """p_none, and breadth's m and u when given, by EM over the step's edges.
+def fit_competition(owner: np.ndarray, log_bf: np.ndarray, features: np.ndarray, n_levels: list[int], k: np.ndarray) -> Competition:
+    """p_none, and each feature's m and u, by EM over the step's edges (`features`: one column of
+    levels per feature, `n_levels` its number of levels; no columns for none).
 
     Breadth (how many sources carry the candidate incident) is evidence because the coalition
     assessed the allegations monitors and the press had raised, and Amnesty the worst strikes:
-    an incident several sources carry is likelier to be the one they describe."""
+    an incident several sources carry is likelier to be the one they describe. So is the source
+    the coalition credits with the allegation, against the sources the incident carries."""
     n = len(k)
     # Records with candidates but no edge (every candidate blocked out as too unlike) describe
     # none of them: they count towards p_none.
     has = k > 0
-    flat = np.full(BREADTH_LEVELS, 1.0 / BREADTH_LEVELS)
+    flat = [np.full(levels, 1.0 / levels) for levels in n_levels]
     competition = Competition(0.5, flat, flat)
     for _ in range(MAX_ITERATIONS):
-        evidence = competition.log_bf(log_bf, breadth) if breadth is not None else log_bf
-        chance = record_side(owner, evidence, k, competition)
+        chance = record_side(owner, competition.log_bf(log_bf, features), k, competition)
         none = 1.0 - np.bincount(owner, weights=chance, minlength=n)
         p_none = float(np.clip(none[has].mean(), 1e-6, 1 - 1e-6))
-        m, u = competition.breadth_m, competition.breadth_u
-        if breadth is not None:
-            m = np.bincount(breadth, weights=chance, minlength=BREADTH_LEVELS) + 1.0
-            u = np.bincount(breadth, weights=1 - chance, minlength=BREADTH_LEVELS) + 1.0
-            m, u = m / m.sum(), u / u.sum()
-        converged = abs(p_none - competition.p_none) < TOLERANCE and np.abs(m - competition.breadth_m).max() < TOLERANCE
+        m, u = [], []
+        for f, levels in enumerate(n_levels):
+            mf = np.bincount(features[:, f], weights=chance, minlength=levels) + 1.0
+            uf = np.bincount(features[:, f], weights=1 - chance, minlength=levels) + 1.0
+            m.append(mf / mf.sum())
+            u.append(uf / uf.sum())
+        moved = max([abs(p_none - competition.p_none)] + [float(np.abs(a - b).max()) for a, b in zip(m, competition.m)])
         competition = Competition(p_none, m, u)
-        if converged:
+        if moved < TOLERANCE:
             break
     return competition
 
@@ -125,11 +135,13 @@ def at_least_edges(owner: np.ndarray, candidates: np.ndarray | None) -> np.ndarr
     return np.maximum(np.bincount(owner, minlength=len(candidates)).astype(float), np.asarray(candidates, dtype=float))
 
 
-def pair_up(edges: Edges, breadth_of: list[int] | None = None, candidates: np.ndarray | None = None) -> list[tuple[int, int, float]]:
+def pair_up(edges: Edges, features_of: list[tuple[np.ndarray, int]] | None = None, candidates: np.ndarray | None = None) -> list[tuple[int, int, float]]:
     """The kept (record, incident, confidence) pairings of one step. A pairing is kept when its
     chance from the record's side and its share from the incident's side both exceed ACCEPT
     (which makes it one-to-one); then the incidents taken are struck from the other records'
-    candidates and the rest weighed again, until nothing more is kept. `candidates[i]`: how many
+    candidates and the rest weighed again, until nothing more is kept. `features_of`: per
+    incident-level feature, a function of the edge (record, incident) given as a level per edge
+    (in the order of the sorted edges) and its number of levels. `candidates[i]`: how many
     incidents record i could describe a priori (K; by default its edges)."""
     if not edges:
         return []
@@ -137,10 +149,11 @@ def pair_up(edges: Edges, breadth_of: list[int] | None = None, candidates: np.nd
     left = np.array([i for i, _ in keys])
     right = np.array([j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys])
-    breadth = None if breadth_of is None else np.array([min(breadth_of[j], BREADTH_LEVELS) - 1 for j in right])
+    features_of = features_of or []
+    features = np.column_stack([levels for levels, _ in features_of]) if features_of else np.zeros((len(keys), 0), dtype=np.int64)
     k = at_least_edges(left, candidates)
-    competition = fit_competition(left, log_bf, breadth, k)
-    evidence = competition.log_bf(log_bf, breadth) if breadth is not None else log_bf
+    competition = fit_competition(left, log_bf, features, [n for _, n in features_of], k)
+    evidence = competition.log_bf(log_bf, features)
     kept: list[tuple[int, int, float]] = []
     placed, taken = np.zeros(len(k), dtype=bool), np.zeros(int(right.max()) + 1, dtype=bool)
     while True:
@@ -165,7 +178,7 @@ def twins_confidence(edges: Edges, candidates: np.ndarray | None = None) -> dict
     owner = np.array([i for i, _ in keys] + [j for _, j in keys])
     log_bf = np.array([edges[e][0] for e in keys] * 2)
     k = at_least_edges(owner, candidates)
-    chance = record_side(owner, log_bf, k, fit_competition(owner, log_bf, None, k))
+    chance = record_side(owner, log_bf, k, fit_competition(owner, log_bf, np.zeros((len(log_bf), 0), dtype=np.int64), [], k))
     n = len(keys)
     return {e: float(min(chance[x], chance[n + x])) for x, e in enumerate(keys)}
 
@@ -185,8 +198,37 @@ def within_reach(groups: list[list[str]], others: list[list[str]], days: dict[st
     return (np.searchsorted(other_first, last + slack, side="right") - np.searchsorted(other_last, first - slack, side="left")).astype(float)
 
 
-def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]], days: dict[str, tuple[int, int]] | None = None, slack: int = 1) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
+def incident_features(edges: Edges, units: list[list[str]], incidents: list[list[str]], source_of: dict[str, str], credits: dict[str, str | None] | None) -> list[tuple[np.ndarray, int]]:
+    """The incident-level feature of a step's edges (sorted) with its number of levels: the
+    breadth of the incident's reporting; when the step's records say whom they credit with the
+    allegation (`credits`: record key -> a source of the lists, or None for one outside them),
+    breadth and that credit against the incident's sources, jointly (the two are far from
+    independent: an incident Airwars carries is more often carried by others too, so their
+    weights are not added as if they were)."""
+    keys = sorted(edges)
+    sources = [{source_of[k] for k in incident} for incident in incidents]
+    breadth = np.array([min(len(sources[j]), BREADTH_LEVELS) - 1 for _, j in keys], dtype=np.int64)
+    credits = credits or {}
+    if not any(k in credits for unit in units for k in unit):
+        return [(breadth, BREADTH_LEVELS)]
+    credited = [next((credits[k] for k in unit if k in credits), None) for unit in units]
+    creditable = {c for c in credited if c is not None}
+
+    def allegation(i: int, j: int) -> int:
+        if credited[i] is not None:
+            return 0 if credited[i] in sources[j] else 1
+        return 2 if sources[j] & creditable else 3
+
+    levels = np.array([allegation(i, j) for i, j in keys], dtype=np.int64)
+    return [(breadth * ALLEGATION_LEVELS + levels, BREADTH_LEVELS * ALLEGATION_LEVELS)]
+
+
+def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dict[str, dict[str, float]], days: dict[str, tuple[int, int]] | None = None, slack: int = 1, credits: dict[str, str | None] | None = None) -> tuple[list[list[str]], list[tuple[str, str, float, float]]]:
     """Incidents (sorted lists of record keys) and the links (pair, log Bayes factor, confidence) that made them.
+
+    `credits`: for the records of a source that says who raised the allegation (the coalition's),
+    record key -> the source of the lists it credits, or None: weighed by EM in the step that
+    adds that source, as the breadth of the incident's reporting is.
 
     `days` (record key -> first and last day, as day numbers): a record's a-priori candidates K are
     then every incident within `slack` days, wherever it is, although only the pairs in `log_bf`
@@ -210,10 +252,9 @@ def assemble(keys_by_source: dict[str, list[str]], order: list[str], log_bf: dic
             units[i] = sorted(units[i] + units[j])
         units = [u for n, u in enumerate(units) if n not in joined]
         edges = best_member_edges(units, incidents, log_bf)
-        breadth = [len({source_of[k] for k in incident}) for incident in incidents]
         taken: set[int] = set()
         candidates = within_reach(units, incidents, days, slack) if days is not None else None
-        for i, j, chance in pair_up(edges, breadth, candidates):
+        for i, j, chance in pair_up(edges, incident_features(edges, units, incidents, source_of, credits), candidates):
             incidents[j] = sorted(incidents[j] + units[i])
             taken.add(i)
             links.append((*edges[(i, j)][1], edges[(i, j)][0], chance))

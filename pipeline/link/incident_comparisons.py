@@ -17,6 +17,8 @@ WEAPON_FAMILY = {
 # A shooting is how one source words what another calls an execution.
 COMPATIBLE = {("air", "indirect"), ("explosive", "indirect"), ("execution", "gunfire")}
 COMPATIBLE |= {(b, a) for a, b in COMPATIBLE}
+# Weapons that name only a family.
+FAMILY_ONLY = ["coalition_strike"]
 NEAR_KM, FAR_KM = 0.25, 0.6
 # A death toll this small is shared by many unrelated incidents, so agreement on it says less.
 SMALL_TOLL = 3
@@ -64,6 +66,8 @@ def weapon_level() -> pl.Expr:
     return (
         pl.when((family_l == "unknown") | (family_r == "unknown")).then(UNKNOWN)
         .when(pl.col("weapon_l") == pl.col("weapon_r")).then(0)
+        # A source that names only the family (the coalition) agrees as far as it can say.
+        .when(pl.col("weapon_l").is_in(FAMILY_ONLY) | pl.col("weapon_r").is_in(FAMILY_ONLY)).then(pl.when(family_l == family_r).then(0).when(compatible).then(2).otherwise(3))
         .when(family_l == family_r).then(1)
         .when(compatible).then(2)
         .otherwise(3)

@@ -8,12 +8,13 @@
    coordinates and named victims (`incident_comparisons.py`); a Fellegi-Sunter model estimates
    by EM, from these unlabelled pairs, how much each level of each comparison counts and how
    likely a pair of each pair of sources is to be one event (`fellegi_sunter.py`). Each blocked
-   pair gets its Bayes factor.
+   pair gets its Bayes factor, "same neighbourhood" weighed by how crowded that neighbourhood
+   was that day (`crowding_adjusted`).
 3. Incidents are built source by source (Airwars, then IBC, Amnesty, the coalition): a source
    reports an event once (Airwars sometimes twice, and those copies are joined first), so each
    of its records joins at most one incident built so far, and each incident takes at most one
-   of its records. The record-to-incident evidence is that of the record's best-fitting member,
-   and a pairing is kept when its probability, set against every other incident the record
+   of its records. The record-to-incident evidence is that of the record's best-fitting member
+   (with, for the coalition's assessments, whom they credit with the allegation), and a pairing is kept when its probability, set against every other incident the record
    could join and every other record the incident could take, is at least one half
    (`incident_assembly.py`). Several equally good candidates therefore leave a record alone
    rather than joined by a guess.
@@ -89,6 +90,21 @@ def incident_records(staged: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
     frames = [f.cast({k: v for k, v in INCIDENT_RECORD_SCHEMA.items() if k in f.columns}) for f in (airwars, ibc, amnesty, cjtf)]
     return pl.concat(frames, how="diagonal_relaxed").select(list(INCIDENT_RECORD_SCHEMA)).sort("record_key")
+
+
+# How the coalition names the monitors it credits with an allegation, lower-cased.
+CREDITED_SOURCE = {"airwars": "airwars", "iraq body count": "ibc", "ibc": "ibc", "amnesty": "amnesty", "amnesty international": "amnesty"}
+
+
+def allegation_credits(staged: dict[str, pl.DataFrame]) -> dict[str, str | None]:
+    """Each coalition assessment's record key -> the source of the lists it credits with the
+    allegation, or None (the media, the coalition itself, nobody): the coalition names Airwars
+    when Airwars raised it, so an incident Airwars reported is likelier to be the one assessed."""
+    cjtf = staged.get("staged_cjtf_assessments")
+    if cjtf is None or "allegation_source" not in cjtf.columns:
+        return {}
+    credited = cjtf.select("record_key", pl.col("allegation_source").str.strip_chars().str.to_lowercase().replace_strict(CREDITED_SOURCE, default=None, return_dtype=pl.String))
+    return dict(credited.drop_nulls("record_key").iter_rows())
 
 
 def shared_victims(victim_clusters: pl.DataFrame | None) -> pl.DataFrame:
@@ -199,7 +215,33 @@ def fit_and_score(records: pl.DataFrame, victim_clusters: pl.DataFrame | None) -
     rest = pair_levels(sample.join(blocked.select("record_key_l", "record_key_r"), on=["record_key_l", "record_key_r"], how="anti"), records, shared, naming, float(buckets))
     patterns = level_patterns(pl.concat([blocked, rest]))
     model = fit_model(patterns, dict(records.group_by("source").len().iter_rows()))
-    return score_pairs(blocked, model), model
+    return crowding_adjusted(score_pairs(blocked, model), records, model), model
+
+
+def neighbourhood_shares(records: pl.DataFrame) -> dict[str, float]:
+    """Each record with a neighbourhood -> the share of its first day's records that are in its
+    neighbourhood, leaving one out (the record that may be the same event), at least one: the
+    chance that an unrelated record of that day is there too."""
+    # The day's count includes records without a neighbourhood: they are unrelated records of that day too.
+    day_counts = records.group_by("date_start").len()
+    shares = records.filter(pl.col("neighbourhood_id").is_not_null()).join(day_counts, on="date_start").select(
+        "record_key", ((pl.len().over("date_start", "neighbourhood_id") - 1).clip(lower_bound=1) / pl.col("len")).alias("share"))
+    return dict(shares.iter_rows())
+
+
+def crowding_adjusted(scored: pl.DataFrame, records: pl.DataFrame, model: FellegiSunterModel | None) -> pl.DataFrame:
+    """'Same neighbourhood' weighed by how crowded that neighbourhood was that day (a term-frequency
+    adjustment, as Splink's): EM's u for it is the chance two unrelated records share a
+    neighbourhood averaged over the city and the battle, but two strikes in the Old City on a day
+    of the June offensive share it far more often than two in a quiet eastern district. Its u is
+    replaced by the pair's mean `neighbourhood_shares`; m is kept."""
+    if model is None or scored.is_empty():
+        return scored
+    u_same = float(model.u[list(COMPARISONS).index("place")][0])
+    share = neighbourhood_shares(records)
+    pair_share = (pl.col("record_key_l").replace_strict(share, default=None) + pl.col("record_key_r").replace_strict(share, default=None)) / 2
+    adjusted = pl.col("log_bayes_factor") + math.log(u_same) - pair_share.log()
+    return scored.with_columns(pl.when(pl.col("level_place") == 0).then(adjusted).otherwise(pl.col("log_bayes_factor")).alias("log_bayes_factor"))
 
 
 def incident_id(smallest_key: str) -> str:
@@ -215,7 +257,7 @@ def link_incidents(staged: dict[str, pl.DataFrame], victim_clusters: pl.DataFram
         log_bf.setdefault(b, {})[a] = value
     keys_by_source = {s: k for s, k in records.group_by("source").agg(pl.col("record_key").sort()).iter_rows()}
     days = {key: (first, last) for key, first, last in records.select("record_key", pl.col("date_start").dt.epoch("d"), pl.col("date_end").dt.epoch("d")).iter_rows()}
-    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf, days, 2 * DAY_SLACK)
+    groups, links = assemble(keys_by_source, SOURCE_ORDER, log_bf, days, 2 * DAY_SLACK, allegation_credits(staged))
     root = {key: min(group) for group in groups for key in group}
     membership = records.with_columns(pl.col("record_key").replace_strict(root).alias("root"))
     link_table = pl.DataFrame(

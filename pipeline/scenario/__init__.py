@@ -42,7 +42,9 @@ def simulate(seed: int, out: Path, scale: float = 1.0, difficulty: str = "defaul
     truth += write_ibc(writer, sources)
     truth += write_amnesty(writer, sources)
     write_un(writer, sources)
-    truth += write_official(writer, sources)
+    # The coalition credits an allegation to Airwars when Airwars reported the strike.
+    reported_by_airwars = frozenset(incident for key, person, incident in truth if key.startswith("airwars:") and not person)
+    truth += write_official(writer, sources, airwars_incidents=reported_by_airwars)
     write_truth(world, truth, out / "truth")
     return summarise(world, truth)
 

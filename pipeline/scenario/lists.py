@@ -258,9 +258,22 @@ def cjtf_location(w: Writer, incident) -> str:
     return f"{w.latin_place(incident.neighbourhood)}, {'near ' if w.rng.random() < 0.5 else ''}Mosul, Iraq"
 
 
-def write_official(w: Writer, root: Path, snapshot: str = "2017-12-21") -> list[tuple]:
-    """The coalition's credible assessments add up to 326; Iraq's prime minister said 1,260."""
+def allegation_source(rng: np.random.Generator, in_airwars: bool, credible: bool) -> str:
+    """Whom the coalition names as having raised the allegation: Airwars when Airwars reported the
+    strike (now and then the press report it relayed), otherwise the media or, for a credible
+    assessment, the coalition itself; a non-credible one sometimes names nobody."""
+    if in_airwars and rng.random() < 0.9:
+        return "Airwars"
+    return str(rng.choice(["media", "self-reported"] if credible else ["media", ""]))
+
+
+def write_official(w: Writer, root: Path, snapshot: str = "2017-12-21", airwars_incidents: frozenset[str] = frozenset()) -> list[tuple]:
+    """The coalition's credible assessments add up to 326; Iraq's prime minister said 1,260.
+    `airwars_incidents`: the incident ids Airwars reported, whose allegations the coalition credits to it."""
     rng, world = w.rng, w.world
+    # The allegation sources are drawn from a child generator, and the draw they once took from
+    # `rng` is still taken, so every other column and file of the scenario is as it was.
+    sources_rng = rng.spawn(1)[0]
     scale = len(world.persons) / 10_500
     credible_total = int(round(326 * scale))
     coalition = [i for i in world.incidents if i.party == "coalition_or_iraqi" and i.media and i.weapon in ("airstrike", "air_or_artillery")]
@@ -274,14 +287,16 @@ def write_official(w: Writer, root: Path, snapshot: str = "2017-12-21") -> list[
         killed = min(len(incident.persons), credible_total - total)
         number += 1
         report_id = f"CJTF-{incident.date.year}-{incident.date.month:02d}-{number:03d}"
-        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), cjtf_location(w, incident), str(rng.choice(["Airwars", "media", "self-reported"])), "Credible", killed])
+        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), cjtf_location(w, incident), allegation_source(sources_rng, incident.incident_id in airwars_incidents, True), "Credible", killed])
+        rng.choice(3)
         truth.append((f"cjtf:{report_id}", "", incident.incident_id))
         total += killed
     for pick in order[number: number + number * 3]:
         incident = coalition[pick]
         number += 1
         report_id = f"CJTF-{incident.date.year}-{incident.date.month:02d}-{number:03d}"
-        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), cjtf_location(w, incident), str(rng.choice(["Airwars", "media", ""])), "Non-credible", 0])
+        rows.append([report_id, (incident.date + dt.timedelta(days=int(rng.integers(30, 120)))).isoformat(), incident.date.isoformat(), cjtf_location(w, incident), allegation_source(sources_rng, incident.incident_id in airwars_incidents, False), "Non-credible", 0])
+        rng.choice(3)
         truth.append((f"cjtf:{report_id}", "", incident.incident_id))
     write_csv(root / "official" / snapshot / "cjtf_assessments.csv", ["report_id", "report_date", "strike_date", "location", "allegation_source", "assessment", "civilians_killed"], rows)
     claims = [
