@@ -95,6 +95,19 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     return pl.concat([inherited.select(single.columns), single, agreeing]).unique("victim_id", keep="first")
 
 
+# A body from a place and day with more candidate incidents than this cannot be tied to one of
+# them (none would reach a few percent), so such cells are not weighed: it bounds the candidate
+# rows by the victims times this, at any scale (at 100x the simulator's one city holds a hundred
+# times the incidents a day). At 1x no cell comes near it.
+MOST_CANDIDATES = 40
+
+
+def uncrowded(listed: pl.DataFrame, cell: list[str]) -> pl.DataFrame:
+    """The rows of `listed` (incidents listed per place and day) in cells of at most MOST_CANDIDATES incidents."""
+    counts = listed.group_by(cell).agg(pl.col("incident_id").n_unique().alias("listed"))
+    return listed.join(counts.filter(pl.col("listed") <= MOST_CANDIDATES).select(cell), on=cell, how="semi")
+
+
 WEIGHED = {"victim_id": pl.String, "incident_id": pl.String, "party": pl.String, "weapon": pl.String, "cause": pl.String, "weight": pl.Float64, "unreported": pl.Float64, "matched": pl.String}
 
 
@@ -103,7 +116,7 @@ def weigh_dated(dated: pl.DataFrame, incident_days: pl.DataFrame, rate: pl.DataF
     within the date window, each weighing its expected bodies (a quarter a day off), against the
     place's unreported deaths a day plus the bodies of that place and day beyond its incidents' room."""
     candidates = dated.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(
-        incident_days, on=["neighbourhood_id", "date_of_death"]
+        uncrowded(incident_days, ["neighbourhood_id", "date_of_death"]), on=["neighbourhood_id", "date_of_death"]
     )
     on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
     # Morgue-only bodies from one place and day beyond the room of that day's incidents there
@@ -147,13 +160,15 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
     ).group_by("victim_id", "neighbourhood_id", "cause").agg(pl.col("date_received").min())
     # Each incident listed on every day a body of it could be registered, and joined on place and day.
     longest = int(delays["delay"].max())
-    registrable = placed.with_columns(pl.date_ranges(pl.col("date_start"), pl.col("date_end") + pl.duration(days=longest)).alias("date_received")).explode("date_received").with_columns(
+    # Narrow while exploded (an incident a row per day for up to `longest` days); the rest joins back after.
+    registrable = placed.select("incident_id", "neighbourhood_id", "date_end", pl.date_ranges(pl.col("date_start"), pl.col("date_end") + pl.duration(days=longest)).alias("date_received")).explode("date_received").with_columns(
         (pl.col("date_received") - pl.col("date_end")).dt.total_days().clip(lower_bound=0).alias("delay")
-    ).join(delays, on="delay")
+    ).join(delays, on="delay").drop("date_end", "delay")
+    registrable = uncrowded(registrable, ["neighbourhood_id", "date_received"])
     within = float(delays["share"].sum())
-    return received.join(registrable, on=["neighbourhood_id", "date_received"]).with_columns(pl.col("date_received").dt.month_start().alias("month")).join(
-        rate, on=["neighbourhood_id", "month"], how="left"
-    ).select(
+    return received.join(registrable, on=["neighbourhood_id", "date_received"]).join(placed.select("incident_id", "party", "weapon", "room"), on="incident_id").with_columns(
+        pl.col("date_received").dt.month_start().alias("month")
+    ).join(rate, on=["neighbourhood_id", "month"], how="left").select(
         "victim_id", "incident_id", "party", "weapon", "cause",
         (pl.col("room") * in_morgue * pl.col("share")).alias("weight"),
         (pl.col("unreported_per_day").fill_null(0.0) / max(dated_share, 1e-9) * within).alias("unreported"),
