@@ -32,32 +32,54 @@ def victim_names(victim_clusters: pl.DataFrame, person_records: pl.DataFrame) ->
     return named.group_by("victim_id").agg(*[pl.col(p).drop_nulls().mode().sort().first() for p in parts])
 
 
-def relatives(victims: pl.DataFrame) -> pl.DataFrame:
+def relatives(victims: pl.DataFrame, relatives_among: pl.Series | None = None) -> pl.DataFrame:
     """Pairs (victim_id, relative_id, relation, certain) among victims with names.
 
     `victims`: victim_id, given_key, father_key, grandfather_key, family_key, date_of_death,
     neighbourhood_id. Two relatives must agree on the day and the neighbourhood where both are
-    known, and share at least one of them; `certain` when both are known to both."""
+    known, and share at least one of them; `certain` when both are known to both.
+    `relatives_among`: victim ids that may be the relative (by default every victim)."""
     named = victims.filter(pl.col("father_key").is_not_null() & pl.col("grandfather_key").is_not_null())
-    # child (left) of parent (right): the child's father is the parent's given name, its grandfather the parent's father.
-    as_parent = named.filter(pl.col("given_key").is_not_null()).select(
-        pl.col("victim_id").alias("victim_id_r"), pl.col("given_key").alias("father_key"), pl.col("father_key").alias("grandfather_key"),
-        pl.col("family_key").alias("family_key_r"), pl.col("date_of_death").alias("date_of_death_r"), pl.col("neighbourhood_id").alias("neighbourhood_id_r"),
-    )
-    as_sibling = named.select(
-        pl.col("victim_id").alias("victim_id_r"), "father_key", "grandfather_key",
-        pl.col("family_key").alias("family_key_r"), pl.col("date_of_death").alias("date_of_death_r"), pl.col("neighbourhood_id").alias("neighbourhood_id_r"),
-    )
-    pairs = []
+    pool = named if relatives_among is None else named.filter(pl.col("victim_id").is_in(relatives_among.implode()))
+
+    def as_parent(frame: pl.DataFrame) -> pl.DataFrame:
+        # child (left) of parent (right): the child's father is the parent's given name, its grandfather the parent's father.
+        return frame.filter(pl.col("given_key").is_not_null()).select(
+            pl.col("victim_id").alias("victim_id_r"), pl.col("given_key").alias("father_key"), pl.col("father_key").alias("grandfather_key"),
+            pl.col("family_key").alias("family_key_r"), pl.col("date_of_death").alias("date_of_death_r"), pl.col("neighbourhood_id").alias("neighbourhood_id_r"),
+        )
+
+    def as_sibling(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(
+            pl.col("victim_id").alias("victim_id_r"), "father_key", "grandfather_key",
+            pl.col("family_key").alias("family_key_r"), pl.col("date_of_death").alias("date_of_death_r"), pl.col("neighbourhood_id").alias("neighbourhood_id_r"),
+        )
+
+    def joined(left: pl.DataFrame, right: pl.DataFrame, shared: str, relation: str) -> pl.DataFrame:
+        left = left.filter(pl.col(shared).is_not_null())
+        right = right.filter(pl.col(f"{shared}_r").is_not_null()).with_columns(pl.col(f"{shared}_r").alias(shared))
+        on = [shared, "father_key", "grandfather_key"]
+        if shared == "neighbourhood_id":
+            # Two victims with a date each must share it, so the date join finds them; on place
+            # alone only pairs where one has no date are needed (a place holds a city's share of
+            # a name pair, a day of a place a household's).
+            pairs = pl.concat([
+                left.filter(pl.col("date_of_death").is_null()).join(right, on=on),
+                left.filter(pl.col("date_of_death").is_not_null()).join(right.filter(pl.col("date_of_death_r").is_null()), on=on),
+            ])
+        else:
+            pairs = left.join(right, on=on)
+        return pairs.with_columns(pl.lit(relation).alias("relation")).select(
+            "victim_id", "victim_id_r", "relation", "family_key", "family_key_r", "date_of_death", "date_of_death_r", "neighbourhood_id", "neighbourhood_id_r"
+        )
+
     # Joined on a name pair and one of day or place, so a block is one household's size, not a city's.
-    for shared in ("date_of_death", "neighbourhood_id"):
-        left = named.filter(pl.col(shared).is_not_null())
-        for relation, right in (("sibling", as_sibling), ("child", as_parent)):
-            right = right.filter(pl.col(f"{shared}_r").is_not_null()).with_columns(pl.col(f"{shared}_r").alias(shared))
-            pairs.append(left.join(right, on=[shared, "father_key", "grandfather_key"]).with_columns(pl.lit(relation).alias("relation")))
-    pairs = pl.concat([p.select("victim_id", "victim_id_r", "relation", "family_key", "family_key_r", "date_of_death", "date_of_death_r", "neighbourhood_id", "neighbourhood_id_r") for p in pairs])
+    shared_by = ("date_of_death", "neighbourhood_id")
+    pairs = pl.concat([joined(named, as_sibling(pool), shared, "sibling") for shared in shared_by] + [joined(named, as_parent(pool), shared, "child") for shared in shared_by])
+    # A victim who is the parent of a relative in the pool: the relative (left) as the child of the victim (right), turned round.
+    children = pl.concat([joined(pool, as_parent(named), shared, "child") for shared in shared_by])
     pairs = pairs.filter(pl.col("victim_id") != pl.col("victim_id_r"))
-    parents = pairs.filter(pl.col("relation") == "child").select(
+    parents = children.filter(pl.col("victim_id") != pl.col("victim_id_r")).select(
         pl.col("victim_id_r").alias("victim_id"), pl.col("victim_id").alias("victim_id_r"), pl.lit("parent").alias("relation"),
         pl.col("family_key_r").alias("family_key"), pl.col("family_key").alias("family_key_r"),
         pl.col("date_of_death_r").alias("date_of_death"), pl.col("date_of_death").alias("date_of_death_r"),
@@ -83,7 +105,8 @@ def household_links(victims: pl.DataFrame, linked: pl.DataFrame) -> pl.DataFrame
     unrecorded for one of them) gives KIN_PARTIAL_PROBABILITY.
 
     `linked`: victim_id, incident_id of victims already tied to an incident by a list record."""
-    pairs = relatives(victims).join(linked.select(pl.col("victim_id").alias("relative_id"), "incident_id"), on="relative_id")
+    # Only victims tied to an incident can be the relative, which keeps the name-pair joins small.
+    pairs = relatives(victims, linked["victim_id"]).join(linked.select(pl.col("victim_id").alias("relative_id"), "incident_id"), on="relative_id")
     pairs = pairs.filter(~pl.col("victim_id").is_in(linked["victim_id"].implode()))
     agreed = pairs.sort("certain", "relative_id", descending=[True, False]).group_by("victim_id").agg(
         pl.col("incident_id").unique().alias("incidents"),
