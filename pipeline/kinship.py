@@ -42,18 +42,15 @@ def relatives(victims: pl.DataFrame, relatives_among: pl.Series | None = None) -
     named = victims.filter(pl.col("father_key").is_not_null() & pl.col("grandfather_key").is_not_null())
     pool = named if relatives_among is None else named.filter(pl.col("victim_id").is_in(relatives_among.implode()))
 
+    # What the right-hand side of a pair carries besides the name pair it is joined on.
+    carried = [pl.col(c).alias(f"{c}_r") for c in ("victim_id", "family_key", "date_of_death", "neighbourhood_id")]
+
     def as_parent(frame: pl.DataFrame) -> pl.DataFrame:
         # child (left) of parent (right): the child's father is the parent's given name, its grandfather the parent's father.
-        return frame.filter(pl.col("given_key").is_not_null()).select(
-            pl.col("victim_id").alias("victim_id_r"), pl.col("given_key").alias("father_key"), pl.col("father_key").alias("grandfather_key"),
-            pl.col("family_key").alias("family_key_r"), pl.col("date_of_death").alias("date_of_death_r"), pl.col("neighbourhood_id").alias("neighbourhood_id_r"),
-        )
+        return frame.filter(pl.col("given_key").is_not_null()).select(pl.col("given_key").alias("father_key"), pl.col("father_key").alias("grandfather_key"), *carried)
 
     def as_sibling(frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.select(
-            pl.col("victim_id").alias("victim_id_r"), "father_key", "grandfather_key",
-            pl.col("family_key").alias("family_key_r"), pl.col("date_of_death").alias("date_of_death_r"), pl.col("neighbourhood_id").alias("neighbourhood_id_r"),
-        )
+        return frame.select("father_key", "grandfather_key", *carried)
 
     def joined(left: pl.DataFrame, right: pl.DataFrame, shared: str, relation: str) -> pl.DataFrame:
         left = left.filter(pl.col(shared).is_not_null())

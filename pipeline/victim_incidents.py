@@ -53,9 +53,8 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     # placed: the share of list-named victims the morgue registered, times the share of
     # morgue-only bodies that carry a date and a neighbourhood. Both are read off this run's data.
     named_on_lists = victim_clusters.filter(pl.col("incident_keys").list.len() > 0)
-    in_morgue = named_on_lists["record_keys"].list.eval(pl.element().str.starts_with("morgue:").any()).list.first().mean() if named_on_lists.height else 1.0
+    in_morgue = (named_on_lists["record_keys"].list.eval(pl.element().str.starts_with("morgue:").any()).list.first().mean() if named_on_lists.height else None) or 1.0
     dated_share = dated.height / not_inherited.height if not_inherited.height else 1.0
-    expected_in_morgue = (in_morgue or 1.0) * dated_share
     placed = incidents.select("incident_id", "date_start", "date_end", "neighbourhood_id", "weapon", "party", "killed_min", "killed_max").filter(pl.col("neighbourhood_id").is_not_null())
     # An incident's room for more victims: what it killed less the victims already named in it.
     killed = pl.max_horizontal(pl.col("killed_max").fill_null(pl.col("killed_min")).fill_null(1), pl.lit(1)).cast(pl.Float64)
@@ -67,10 +66,10 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     # cost grows with the victims and incidents of one place on one day, not of one place.
     incident_days = placed.with_columns(pl.date_ranges(pl.col("date_start") - window, pl.col("date_end") + window).alias("date_of_death")).explode("date_of_death")
     rate = unreported_rate(dated, incident_days, policy.victim_incident_unreported_shrinkage_days)
-    weighed = [weigh_dated(dated, incident_days, rate, expected_in_morgue, policy)]
+    weighed = [weigh_dated(dated, incident_days, rate, in_morgue * dated_share, policy)]
     if morgue is not None:
         undated = not_inherited.filter(pl.col("date_of_death").is_null() & pl.col("neighbourhood_id").is_not_null())
-        weighed.append(weigh_by_date_received(undated, morgue, placed, rate, in_morgue or 1.0, dated_share))
+        weighed.append(weigh_by_date_received(undated, morgue, placed, rate, in_morgue, dated_share))
     weighed = pl.concat(weighed).with_columns(pl.col("weight") * cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)).filter(pl.col("weight") > 0).with_columns(
         (pl.col("weight") / (pl.col("weight").sum().over("victim_id") + pl.col("unreported"))).alias("probability")
     )
@@ -158,7 +157,8 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
     received = undated.select("victim_id", "neighbourhood_id", pl.col("causes").list.first().alias("cause"), pl.col("record_keys").alias("record_key")).explode("record_key").join(
         morgue.select("record_key", "date_received"), on="record_key"
     ).group_by("victim_id", "neighbourhood_id", "cause").agg(pl.col("date_received").min())
-    # Each incident listed on every day a body of it could be registered, and joined on place and day.
+    # Each incident listed on every day a body of it could be registered, and joined on place and
+    # day; a victim has one date received, so one row per victim and incident.
     longest = int(delays["delay"].max())
     # Narrow while exploded (an incident a row per day for up to `longest` days); the rest joins back after.
     registrable = placed.select("incident_id", "neighbourhood_id", "date_end", pl.date_ranges(pl.col("date_start"), pl.col("date_end") + pl.duration(days=longest)).alias("date_received")).explode("date_received").with_columns(
@@ -173,7 +173,7 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
         (pl.col("room") * in_morgue * pl.col("share")).alias("weight"),
         (pl.col("unreported_per_day").fill_null(0.0) / max(dated_share, 1e-9) * within).alias("unreported"),
         pl.lit("date received").alias("matched"),
-    ).cast(WEIGHED).unique(["victim_id", "incident_id"], keep="first")
+    ).cast(WEIGHED)
 
 
 def unreported_rate(bodies: pl.DataFrame, incident_days: pl.DataFrame, shrinkage_days: float) -> pl.DataFrame:
