@@ -105,7 +105,7 @@ def household_links(victims: pl.DataFrame, linked: pl.DataFrame) -> pl.DataFrame
     # Only victims tied to an incident can be the relative, which keeps the name-pair joins small.
     pairs = relatives(victims, linked["victim_id"]).join(linked.select(pl.col("victim_id").alias("relative_id"), "incident_id"), on="relative_id")
     pairs = pairs.filter(~pl.col("victim_id").is_in(linked["victim_id"].implode()))
-    agreed = pairs.sort("certain", "relative_id", descending=[True, False]).group_by("victim_id").agg(
+    agreed = pairs.sort("certain", "relative_id", "relation", descending=[True, False, False]).group_by("victim_id").agg(
         pl.col("incident_id").unique().alias("incidents"),
         pl.col("certain").any(),
         pl.format("{} {}", pl.col("relation"), pl.col("relative_id")).first().alias("kin"),
