@@ -50,6 +50,7 @@ class Policy:
     victim_incident_adjacent_day_factor: float
     victim_incident_unreported_shrinkage_days: float
     victim_incident_min_probability: float
+    victim_side_min_probability: float
     cause_weapon_likelihood: dict
     ibc_named_perpetrator: bool
     household_links: bool
@@ -64,6 +65,8 @@ def load_policy(path: Path | None = None) -> Policy:
         tuple(data["airwars_attributable_gradings"]), dict(data["weapon_parties"]), dict(data["cause_parties"]),
         data["conflict_resolution"], int(data["victim_incident_date_window_days"]),
         float(data["victim_incident_adjacent_day_factor"]), float(data["victim_incident_unreported_shrinkage_days"]), float(data["victim_incident_min_probability"]),
+        # A policy written before the side threshold existed decides sides as it decided incidents.
+        float(data.get("victim_side_min_probability", data["victim_incident_min_probability"])),
         dict(data["cause_weapon_likelihood"]), bool(data.get("ibc_named_perpetrator", True)),
         bool(data.get("household_links", True)), str(path),
     )

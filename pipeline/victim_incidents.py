@@ -86,7 +86,7 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     sides = weighed.join(single.select("victim_id"), on="victim_id", how="anti").filter(pl.col("party") != "undetermined").group_by("victim_id", "party").agg(
         pl.col("probability").sum(), pl.col("incident_id").sort().str.join(", ").alias("candidates"), pl.col("matched").first(), pl.len().alias("n"),
     )
-    agreeing = sides.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
+    agreeing = sides.filter(pl.col("probability") >= policy.victim_side_min_probability).select(
         "victim_id", pl.lit(None, pl.String).alias("incident_id"), pl.lit(None, pl.Float64).alias("incident_link_probability"),
         pl.format("{} incidents match {}, neighbourhood and cause (together p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
         pl.col("party").alias("candidate_party"), "candidates",

@@ -93,6 +93,21 @@ def test_equally_likely_incidents_of_two_sides_leave_the_victim_unattributed_and
     assert "a, b" in row["basis"]
 
 
+def test_the_side_threshold_is_the_policys_own_and_a_lower_one_gives_the_likelier_side():
+    import dataclasses
+
+    policy = load_policy()
+    # 30 coalition dead against 10 of the Islamic State: the coalition side holds three quarters of
+    # the weight, short of the default 0.8 but more likely than not.
+    incidents = _incidents([{"incident_id": "a", "killed_max": 15}, {"incident_id": "b", "killed_max": 15}, {"incident_id": "c", "weapon": "artillery", "party": "islamic_state", "killed_max": 10}])
+    victims = _victims([{"victim_id": "v1", "causes": ["unknown"]}])
+    strict = link_victims_to_incidents(victims, incidents, NO_MEMBERS, policy)
+    assert strict.filter(pl.col("victim_id") == "v1").is_empty()
+    balance = link_victims_to_incidents(victims, incidents, NO_MEMBERS, dataclasses.replace(policy, victim_side_min_probability=0.5))
+    row = balance.row(0, named=True)
+    assert row["candidate_party"] == "coalition_or_iraqi" and row["incident_id"] is None and "0.75" in row["link_basis"]
+
+
 def test_attribution_never_reads_the_truth():
     for module in (attribute_module, victim_incidents_module):
         assert "truth" not in inspect.getsource(module).lower()

@@ -85,7 +85,11 @@ def media_covered(w: Writer) -> None:
         base = 1 - np.exp(-size / 6.0)
         # Coalition strikes and IS atrocities (executions, families shot while fleeing) were what
         # local and international media reported most; crossfire deaths of unknown origin least.
-        boost = {"coalition_or_iraqi": 0.25, "islamic_state": 0.3}.get(incident.party, 0.0)
+        # Calibration (0.3.1): the AP attributed about two thirds of the morgue list to a side, so
+        # its sources covered most one-sided deaths; at the earlier boosts (0.25, 0.3) only 62% of
+        # the simulated dead died in an incident any source reported and the pipeline could
+        # attribute 37%. These coverage rates (with IBC's and Airwars' below) put it at 74-76%.
+        boost = {"coalition_or_iraqi": 0.45, "islamic_state": 0.55}.get(incident.party, 0.0)
         incident.media = bool(w.rng.random() < min(0.95, 0.12 + base * 0.7 + boost))
 
 
@@ -97,7 +101,7 @@ def write_airwars(w: Writer, root: Path, snapshot: str = "2017-12-05") -> list[t
         if incident.party == "coalition_or_iraqi":
             p = 0.9 if incident.media else 0.25
         else:
-            p = 0.35 if incident.media else 0.03
+            p = 0.5 if incident.media else 0.03  # Airwars logged IS attacks it read of, less than strikes
         if rng.random() >= p:
             continue
         copies = 2 if rng.random() < 0.04 else 1  # one event reported as two incidents
@@ -173,9 +177,9 @@ IBC_ACTORS = {"coalition_or_iraqi": ["US-led coalition", "Iraqi forces", "coalit
 
 
 def ibc_weapon_words(rng, incident, words: str) -> str:
-    """IBC names the perpetrator when its press sources did (more often than not), before the weapon."""
+    """IBC names the perpetrator when its press sources did (most of the time), before the weapon."""
     actors = IBC_ACTORS.get(incident.party)
-    if not actors or "ISIS" in words or rng.random() >= 0.6:
+    if not actors or "ISIS" in words or rng.random() >= 0.85:
         return words
     return f"{choose(rng, actors)} {words}"
 
@@ -185,7 +189,7 @@ def write_ibc(w: Writer, root: Path, snapshot: str = "2017-12-03") -> list[tuple
     incident_rows, victim_rows, truth = [], [], []
     code = 9000
     for incident in world.incidents:
-        p = 0.75 if incident.media else 0.06
+        p = 0.85 if incident.media else 0.12
         if rng.random() >= p:
             continue
         code += int(rng.integers(1, 5))
