@@ -52,6 +52,9 @@ class Policy:
     victim_incident_min_probability: float
     victim_side_min_probability: float
     cause_weapon_likelihood: dict
+    cause_likelihood_from_data: bool
+    cause_likelihood_prior_bodies: float
+    cause_likelihood_min_named: int
     ibc_named_perpetrator: bool
     household_links: bool
     path: str
@@ -67,7 +70,9 @@ def load_policy(path: Path | None = None) -> Policy:
         float(data["victim_incident_adjacent_day_factor"]), float(data["victim_incident_unreported_shrinkage_days"]), float(data["victim_incident_min_probability"]),
         # A policy written before the side threshold existed decides sides as it decided incidents.
         float(data.get("victim_side_min_probability", data["victim_incident_min_probability"])),
-        dict(data["cause_weapon_likelihood"]), bool(data.get("ibc_named_perpetrator", True)),
+        dict(data["cause_weapon_likelihood"]),
+        bool(data.get("cause_likelihood_from_data", False)), float(data.get("cause_likelihood_prior_bodies", 10)), int(data.get("cause_likelihood_min_named", 200)),
+        bool(data.get("ibc_named_perpetrator", True)),
         bool(data.get("household_links", True)), str(path),
     )
 

@@ -5,7 +5,7 @@ names people the incident databases do not) joins an incident through a named re
 (pipeline/kinship.py) or when its date, neighbourhood and cause make one incident clearly the
 likeliest. The weights are expected bodies, read off the build's own data: what each incident
 can still account for, against the deaths no source reported in that place. Policy values come
-from pipeline/config/attribution.toml (`victim_incident_*`, `cause_weapon_likelihood`).
+from pipeline/config/attribution.toml (`victim_incident_*`, `victim_side_*`, `cause_*`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.attribute import NO_CANDIDATES, Policy
+from pipeline.cause_evidence import apply_cause_likelihoods, learned_cause_likelihoods
 from pipeline.kinship import household_links, victim_names
 
 
@@ -27,10 +28,12 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     killed less the victims already named in it) times the share of list-named victims the morgue
     registered times the share of morgue-only bodies that are dated and placed, a quarter of that
     for a day's difference, times how likely the morgue's cause is under the incident's weapon
-    (the policy's `cause_weapon_likelihood`; nothing when the cause contradicts the weapon).
+    (learned from the bodies of named victims, pipeline/cause_evidence.py, or the policy's
+    `cause_weapon_likelihood` table; nothing when the table says the cause contradicts the weapon).
     Against them weigh the deaths no source reported: the bodies a day the morgue shows in that
     neighbourhood and month on days without a reported incident (`unreported_rate`), plus any
-    bodies of that place and day beyond the room of its incidents. The probability of a candidate
+    bodies of that place and day beyond the room of its incidents, times how likely the cause is
+    among such deaths when causes are learned. The probability of a candidate
     is its weight over the total (on seed 1, links made at p >= 0.8 were to the right incident
     85% of the time, and to the right side 85%); the victim is linked when one incident reaches
     `victim_incident_min_probability`, and otherwise, when incidents of one side together reach
@@ -43,6 +46,7 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     inherited = inherited.group_by("victim_id").agg(pl.col("incident_id").mode().sort().first(), pl.col("incident_key").sort().first()).with_columns(
         pl.lit(1.0).alias("incident_link_probability"), pl.format("named in {}", pl.col("incident_key")).alias("link_basis"), *NO_CANDIDATES,
     ).drop("incident_key")
+    named_in = inherited.select("victim_id", "incident_id")  # by a list, not through a relative
     if person_records is not None and policy.household_links:
         names = victim_names(victim_clusters, person_records).join(victim_clusters.select("victim_id", "date_of_death", "neighbourhood_id"), on="victim_id")
         kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(*NO_CANDIDATES)
@@ -70,7 +74,15 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     if morgue is not None:
         undated = not_inherited.filter(pl.col("date_of_death").is_null() & pl.col("neighbourhood_id").is_not_null())
         weighed.append(weigh_by_date_received(undated, morgue, placed, rate, in_morgue, dated_share))
-    weighed = pl.concat(weighed).with_columns(pl.col("weight") * cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)).filter(pl.col("weight") > 0).with_columns(
+    weighed = pl.concat(weighed)
+    learned = None
+    if policy.cause_likelihood_from_data:
+        cause = pl.col("causes").list.first().alias("cause")
+        named_bodies = named_in.join(victim_clusters.select("victim_id", cause), on="victim_id").join(incidents.select("incident_id", "weapon"), on="incident_id")
+        quiet_bodies = dated.join(incident_days.select("neighbourhood_id", "date_of_death").unique(), on=["neighbourhood_id", "date_of_death"], how="anti").select(cause)
+        learned = learned_cause_likelihoods(named_bodies, quiet_bodies, victim_clusters.select(cause), policy.cause_likelihood_prior_bodies, policy.cause_likelihood_min_named)
+    table = cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)
+    weighed = (apply_cause_likelihoods(weighed, learned, table > 0) if learned is not None else weighed.with_columns(pl.col("weight") * table)).filter(pl.col("weight") > 0).with_columns(
         (pl.col("weight") / (pl.col("weight").sum().over("victim_id") + pl.col("unreported"))).alias("probability")
     )
     best = weighed.sort("probability", "incident_id", descending=[True, False]).group_by("victim_id", maintain_order=True).agg(
