@@ -114,6 +114,17 @@ def resolve_place(text: str | None, script: str) -> PlaceResolution:
     return resolve_arabic(text) if script == "ar" else resolve_latin(text)
 
 
+def area_members() -> list[tuple[str, str]]:
+    """(area, neighbourhood_id) for every place a record can name without naming one neighbourhood:
+    each bank ("bank:east", "bank:west") holds its neighbourhoods, and the Old City ("old_city", which
+    the morgue writes for a body from any of its quarters) holds itself and the quarters the
+    gazetteer's `area` column puts in it. A body placed only that far could have died in any of them."""
+    rows = load_gazetteer()[2]
+    banks = [(f"bank:{row['bank']}", row["neighbourhood_id"]) for row in rows if row.get("bank")]
+    areas = [(row["area"], row["neighbourhood_id"]) for row in rows if row.get("area")]
+    return banks + areas
+
+
 def neighbourhood_centroids() -> dict[str, tuple[float, float]]:
     """neighbourhood_id -> (latitude, longitude) of its centre, from the gazetteer. Lets the
     linker tell a neighbouring place (the Old City and its quarters, Mosul al-Jadida and

@@ -15,6 +15,7 @@ import polars as pl
 from pipeline.attribute import NO_CANDIDATES, Policy
 from pipeline.cause_evidence import apply_cause_likelihoods, learned_cause_likelihoods
 from pipeline.kinship import household_links, victim_names
+from pipeline.places import area_members
 
 
 def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataFrame, membership: pl.DataFrame, policy: Policy, person_records: pl.DataFrame | None = None, morgue: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -52,7 +53,13 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
         kin = household_links(names, inherited.select("victim_id", "incident_id")).with_columns(*NO_CANDIDATES)
         inherited = pl.concat([inherited.select(kin.columns), kin])
     not_inherited = victim_clusters.filter(~pl.col("victim_id").is_in(inherited["victim_id"].implode()))
-    dated = not_inherited.filter(pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null())
+    members = pl.DataFrame(area_members(), schema={"area": pl.String, "neighbourhood_id": pl.String}, orient="row")
+    is_area = pl.col("neighbourhood_id").is_in(members["area"].unique().implode())
+    dated = not_inherited.filter(pl.col("date_of_death").is_not_null() & pl.col("neighbourhood_id").is_not_null() & ~is_area)
+    # Bodies the morgue placed only in a bank or the Old City: weighed against every neighbourhood in it.
+    area_dated = not_inherited.filter(pl.col("date_of_death").is_not_null() & (is_area | (pl.col("neighbourhood_id").is_null() & pl.col("bank").is_not_null()))).with_columns(
+        pl.when(is_area).then(pl.col("neighbourhood_id")).otherwise(pl.format("bank:{}", pl.col("bank"))).alias("area")
+    )
     # Of an incident's unnamed dead, how many the morgue can be expected to show here, dated and
     # placed: the share of list-named victims the morgue registered, times the share of
     # morgue-only bodies that carry a date and a neighbourhood. Both are read off this run's data.
@@ -70,7 +77,7 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     # cost grows with the victims and incidents of one place on one day, not of one place.
     incident_days = placed.with_columns(pl.date_ranges(pl.col("date_start") - window, pl.col("date_end") + window).alias("date_of_death")).explode("date_of_death")
     rate = unreported_rate(dated, incident_days, policy.victim_incident_unreported_shrinkage_days)
-    weighed = [weigh_dated(dated, incident_days, rate, in_morgue * dated_share, policy)]
+    weighed = [weigh_dated(dated, incident_days, rate, in_morgue * dated_share, policy), weigh_area_dated(area_dated, members, incident_days, rate, in_morgue * dated_share, policy)]
     if morgue is not None:
         undated = not_inherited.filter(pl.col("date_of_death").is_null() & pl.col("neighbourhood_id").is_not_null())
         weighed.append(weigh_by_date_received(undated, morgue, placed, rate, in_morgue, dated_share))
@@ -90,7 +97,7 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     )
     single = best.filter(pl.col("probability") >= policy.victim_incident_min_probability).select(
         "victim_id", "incident_id", pl.col("probability").alias("incident_link_probability"),
-        pl.format("the likeliest of {} incidents matching {}, neighbourhood and cause (p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
+        pl.format("the likeliest of {} incidents matching {} and cause (p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
         *NO_CANDIDATES,
     )
     # No single incident is likely enough, but the incidents of one side together are: the victim
@@ -100,7 +107,7 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     )
     agreeing = sides.filter(pl.col("probability") >= policy.victim_side_min_probability).select(
         "victim_id", pl.lit(None, pl.String).alias("incident_id"), pl.lit(None, pl.Float64).alias("incident_link_probability"),
-        pl.format("{} incidents match {}, neighbourhood and cause (together p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
+        pl.format("{} incidents match {} and cause (together p={})", pl.col("n"), pl.col("matched"), pl.col("probability").round(2)).alias("link_basis"),
         pl.col("party").alias("candidate_party"), "candidates",
     )
     return pl.concat([inherited.select(single.columns), single, agreeing]).unique("victim_id", keep="first")
@@ -144,7 +151,30 @@ def weigh_dated(dated: pl.DataFrame, incident_days: pl.DataFrame, rate: pl.DataF
         "victim_id", "incident_id", "party", "weapon", "cause",
         (pl.col("room") * expected_in_morgue * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor)).alias("weight"),
         (pl.col("unreported_per_day").fill_null(0.0) + (pl.col("bodies") - pl.col("cell_room").fill_null(0)).clip(lower_bound=0)).alias("unreported"),
-        pl.lit("date").alias("matched"),
+        pl.lit("date, neighbourhood").alias("matched"),
+    ).cast(WEIGHED)
+
+
+def weigh_area_dated(area_dated: pl.DataFrame, members: pl.DataFrame, incident_days: pl.DataFrame, rate: pl.DataFrame, expected_in_morgue: float, policy: Policy) -> pl.DataFrame:
+    """Candidates of dated victims placed only in an area (a bank, the Old City): the incidents of
+    every neighbourhood in it within the date window, weighed as weigh_dated weighs them, against
+    the unreported deaths a day of all its neighbourhoods together. Both sides of the ratio count
+    bodies placed this loosely in the same proportion, so the weights of weigh_dated carry over.
+    An area and day with more than MOST_CANDIDATES incidents is not weighed (none could reach a
+    few percent), which bounds the rows by the victims times that cap."""
+    if area_dated.is_empty():
+        return pl.DataFrame(schema=WEIGHED)
+    listed = incident_days.join(members, on="neighbourhood_id")
+    listed = uncrowded(listed, ["area", "date_of_death"])
+    candidates = area_dated.select("victim_id", "area", "date_of_death", pl.col("causes").list.first().alias("cause")).join(listed, on=["area", "date_of_death"])
+    month = pl.col("date_of_death").dt.month_start().alias("month")
+    background = members.join(rate, on="neighbourhood_id").group_by("area", "month").agg(pl.col("unreported_per_day").sum())
+    on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
+    return candidates.with_columns(month).join(background, on=["area", "month"], how="left").select(
+        "victim_id", "incident_id", "party", "weapon", "cause",
+        (pl.col("room") * expected_in_morgue * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor)).alias("weight"),
+        pl.col("unreported_per_day").fill_null(0.0).alias("unreported"),
+        pl.format("date and place ({}, where the morgue names no neighbourhood)", pl.col("area").replace({"bank:east": "the east bank", "bank:west": "the west bank", "old_city": "the Old City"})).alias("matched"),
     ).cast(WEIGHED)
 
 
@@ -187,7 +217,7 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
         "victim_id", "incident_id", "party", "weapon", "cause",
         (pl.col("room") * in_morgue * pl.col("share")).alias("weight"),
         (pl.col("unreported_per_day").fill_null(0.0) / max(dated_share, 1e-9) * within).alias("unreported"),
-        pl.lit("date received").alias("matched"),
+        pl.lit("date received, neighbourhood").alias("matched"),
     ).cast(WEIGHED)
 
 

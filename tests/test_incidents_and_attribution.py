@@ -36,8 +36,8 @@ def test_a_perpetrator_is_read_only_when_one_side_is_named():
 
 
 def _victims(rows: list[dict]) -> pl.DataFrame:
-    base = {"incident_keys": [], "record_keys": [], "date_of_death": DAY, "neighbourhood_id": "jadida", "causes": ["crushed"]}
-    return pl.DataFrame([{**base, **r} for r in rows], schema={"victim_id": pl.String, "incident_keys": pl.List(pl.String), "record_keys": pl.List(pl.String), "date_of_death": pl.Date, "neighbourhood_id": pl.String, "causes": pl.List(pl.String)})
+    base = {"incident_keys": [], "record_keys": [], "date_of_death": DAY, "neighbourhood_id": "jadida", "bank": "west", "causes": ["crushed"]}
+    return pl.DataFrame([{**base, **r} for r in rows], schema={"victim_id": pl.String, "incident_keys": pl.List(pl.String), "record_keys": pl.List(pl.String), "date_of_death": pl.Date, "neighbourhood_id": pl.String, "bank": pl.String, "causes": pl.List(pl.String)})
 
 
 def _incidents(rows: list[dict]) -> pl.DataFrame:
@@ -69,6 +69,19 @@ def test_a_small_incident_claims_its_body_in_a_quiet_place_but_not_where_the_mor
     links = {row["victim_id"]: row for row in link_victims_to_incidents(victims, incidents, NO_MEMBERS, policy).iter_rows(named=True)}
     assert links["q"]["incident_id"] == "quiet" and links["q"]["incident_link_probability"] >= 0.8
     assert "b" not in links  # one unreported body a day there: the two-death strike is not clearly where this one came from
+
+
+def test_a_body_the_morgue_places_only_in_the_old_city_or_a_bank_is_weighed_against_every_neighbourhood_in_it():
+    policy = load_policy()
+    # A strike in Bab Sinjar, a quarter of the Old City, and nothing else reported on the west bank that day.
+    incidents = _incidents([{"incident_id": "strike", "neighbourhood_id": "bab_sinjar", "killed_max": 30}])
+    # Two bodies elsewhere on other days: the morgue's background of unreported deaths.
+    elsewhere = [{"victim_id": f"u{i}", "date_of_death": DAY + dt.timedelta(days=i)} for i in (5, 6)]
+    victims = _victims([{"victim_id": "old", "neighbourhood_id": "old_city"}, {"victim_id": "west", "neighbourhood_id": None}, {"victim_id": "east", "neighbourhood_id": None, "bank": "east"}, *elsewhere])
+    links = {row["victim_id"]: row for row in link_victims_to_incidents(victims, incidents, NO_MEMBERS, policy).iter_rows(named=True)}
+    assert links["old"]["incident_id"] == "strike" and "the Old City" in links["old"]["link_basis"]
+    assert links["west"]["incident_id"] == "strike" and "the west bank" in links["west"]["link_basis"]
+    assert "east" not in links  # nothing was reported across the river
 
 
 def test_a_cause_that_contradicts_the_weapon_rules_the_incident_out():
