@@ -28,6 +28,7 @@ import splink.comparison_level_library as cll
 from splink import Linker, SettingsCreator
 from splink.comparison_library import CustomComparison
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
 from splink.internals.dialects import SplinkDialect
 from splink.internals.pipeline import CTEPipeline
@@ -65,6 +66,12 @@ SCORING_FLOOR = 0.01
 # an absolute veto (-200 bits). m-probabilities are floored at 1/1000 (at most ~10 bits against)
 # and renormalised: a pseudo-count, not a weight.
 M_FLOOR = 1e-3
+# u-probabilities: Splink counts a comparison's levels among random pairs until its rarest level
+# has been seen this many times (its min_count_per_level, passed explicitly); see estimate_u.
+U_MIN_COUNT = 100
+# Splink's first look at the pairs (its probe) is this share of them; a comparison whose levels
+# can be counted over every pair at no more cost than that is counted so (estimate_u).
+U_PROBE_SHARE = 0.01
 # EM iterations. Splink 5.0.0 raises when EM drives a rarely seen level's m below 1e-300 (it
 # shrinks geometrically, ~1e-16 per iteration, for a level no match ever falls in) instead of
 # clamping it; m has converged long before that, so training is retried with fewer iterations.
@@ -313,7 +320,7 @@ def train(linker: Linker, n: int) -> dict:
     ]
     linker.training.estimate_probability_two_random_records_match(strict, recall=PRIOR_RULES_RECALL)
     u_pairs = _scaled(n, 200, 2e5, 2e7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=1)
+    estimate_u(linker, n, u_pairs, seed=1)
     em_pairs = _scaled(n, 50, 1e5, 2e6)
     # Names are estimated among pairs that share a day, a place and an age. Not day and place
     # alone: those pairs are mostly one incident's dead, among them whole households whose
@@ -338,6 +345,109 @@ def train(linker: Linker, n: int) -> dict:
         "em_max_pairs": em_pairs,
         "em_sessions": [str(names._blocking_rule_for_training.blocking_rule_sql), str(when_where._blocking_rule_for_training.blocking_rule_sql)],
     }
+
+
+def estimate_u(linker: Linker, n: int, max_pairs: float, seed: int) -> None:
+    """u-probabilities from the pairs of a random sample of records: what Splink's
+    estimate_u_using_random_sampling(max_pairs, seed, min_count_per_level=U_MIN_COUNT) estimates,
+    the same numbers, got faster.
+
+    Splink counts each comparison's levels over the sample's pairs, a chunk of pairs at a time,
+    and stops once the comparison's rarest level has been seen U_MIN_COUNT times. Where that
+    never happens (the family name: "spelling fits both" is rarer than that among random
+    pairs) it compares every pair of the sample, 2.4 million at 1x and 20 million at 10x (0.45 s
+    and 3.4 s). A comparison's level depends only on the two records' values of its columns, and
+    a sample of thousands of records has a few dozen family names: sample_level_counts counts the
+    levels once per pair of distinct values, weighted by the pairs of records that have them.
+    Where those counts leave a level below U_MIN_COUNT they are exactly Splink's (it would have
+    gone through every pair); the other comparisons, and those with too many distinct values to
+    count this way cheaply (when-and-where), are left to Splink, which stops early for them."""
+    settings_obj = linker._settings_obj
+    everything = settings_obj.comparisons
+    counted = sample_level_counts(linker, n, max_pairs, seed)
+    rest = [c for c in everything if c.output_column_name not in counted]
+    if rest:
+        settings_obj.comparisons = rest
+        try:
+            linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed, min_count_per_level=U_MIN_COUNT)
+        finally:
+            settings_obj.comparisons = everything
+    for comparison in everything:
+        counts = counted.get(comparison.output_column_name)
+        if counts is None:
+            continue
+        levels = comparison._comparison_levels_excluding_null
+        total = float(sum(counts.get(int(level.comparison_vector_value), 0) for level in levels))
+        for level in levels:
+            count = counts.get(int(level.comparison_vector_value), 0)
+            # As Splink records it: count / total, a level never seen "not observed".
+            level._add_trained_u_probability(float(count) / total if count else LEVEL_NOT_OBSERVED_TEXT, "estimate u by random sampling")
+    linker._populate_m_u_from_trained_values()
+
+
+def sample_level_counts(linker: Linker, n: int, max_pairs: float, seed: int) -> dict[str, dict[int, int]]:
+    """For each comparison that has few distinct values in Splink's u sample (their pairs at
+    most U_PROBE_SHARE of the sample's pairs) and a level seen fewer than U_MIN_COUNT times
+    among all the sample's pairs: the number of the sample's pairs at each level (gamma,
+    the null level -1 included), by comparison name."""
+    settings_obj = linker._settings_obj
+    # Splink's sample (estimate_u_values): the records whose seeded hash of the record key
+    # falls under the share that gives max_pairs pairs.
+    sample_size = 0.5 * ((8 * max_pairs + 1) ** 0.5 + 1)
+    proportion = min(1.0, sample_size / n)
+    sample_filter = linker._proportion_sample_sql(proportion, settings_obj.column_info_settings.unique_id_input_columns, seed=seed)
+    table = next(iter(linker._input_tables_dict.values())).physical_name
+    pipeline = CTEPipeline()
+    pipeline.enqueue_sql(f"select * from {table} where 1=1 {sample_filter}", "__splink__u_sample")
+    sample = linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+    try:
+        columns = {c.output_column_name: [col.input_name for col in c._input_columns_used_by_case_statement] for c in settings_obj.comparisons}
+        sizes = " union all ".join(
+            f"select '{name}' as comparison, count(*) as distinct_values from (select distinct {', '.join(cols)} from {sample.physical_name}) as v"
+            for name, cols in columns.items()
+        )
+        distinct = {name: int(count) for name, count in _rows(linker, f"{sizes} union all select '' as comparison, count(*) as distinct_values from {sample.physical_name}")}
+        sampled = distinct.pop("")
+        pairs = sampled * (sampled - 1) // 2
+        counted = {}
+        for comparison in settings_obj.comparisons:
+            name = comparison.output_column_name
+            if distinct[name] * (distinct[name] + 1) / 2 > U_PROBE_SHARE * pairs:
+                continue
+            listed = ", ".join(columns[name])
+            sql = f"""
+            with value_counts as (
+                select {listed}, count(*) as records, row_number() over (order by {listed}) as value_id
+                from {sample.physical_name} group by {listed}
+            ),
+            value_pairs as (
+                select {", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns[name])},
+                case when l.value_id = r.value_id then l.records * (l.records - 1) / 2 else l.records * r.records end as pairs
+                from value_counts as l inner join value_counts as r on l.value_id <= r.value_id
+            )
+            select {comparison._gamma_column_name} as gamma, cast(sum(pairs) as bigint) as pairs
+            from (select {comparison._case_statement}, pairs from value_pairs) as levels
+            group by {comparison._gamma_column_name}
+            """
+            counts = {int(gamma): int(count) for gamma, count in _rows(linker, sql)}
+            assert sum(counts.values()) == pairs, (name, counts, pairs)
+            if min(counts.get(int(level.comparison_vector_value), 0) for level in comparison._comparison_levels_excluding_null) < U_MIN_COUNT:
+                counted[name] = counts
+        return counted
+    finally:
+        sample.drop_table_from_database_and_remove_from_cache()
+
+
+def _rows(linker: Linker, sql: str) -> list[tuple]:
+    """The rows of a query run in the linker's engine, as tuples (through a table, as Splink
+    runs every query, so it works on any of its backends)."""
+    pipeline = CTEPipeline()
+    pipeline.enqueue_sql(sql, "__splink__query_rows")
+    result = linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+    try:
+        return [tuple(row.values()) for row in result.as_record_list()]
+    finally:
+        result.drop_table_from_database_and_remove_from_cache()
 
 
 def scoring_model(linker: Linker) -> dict:
