@@ -186,7 +186,8 @@ def _members(person_records: pl.DataFrame) -> list[Member]:
     shared: dict[str, list[NamePart]] = {}
     for part in PARTS:
         columns = [f"{part}_{c}" for c in ("key", "alts", "sk", "rom")]
-        given = person_records.select(columns).with_row_index("_row").filter(pl.col(f"{part}_key").is_not_null())
+        types = {f"{part}_key": pl.String, f"{part}_alts": pl.List(pl.String), f"{part}_sk": pl.String, f"{part}_rom": pl.String}
+        given = person_records.select(columns).cast(types).with_row_index("_row").filter(pl.col(f"{part}_key").is_not_null())
         # Numbered by first appearance; a list column cannot be a join or group key everywhere,
         # so the alternatives are joined into one string for the numbering.
         text = given.with_columns(pl.col(f"{part}_alts").list.join("\t").alias("_alts_text"))
