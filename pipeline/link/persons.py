@@ -67,8 +67,10 @@ SCORING_FLOOR = 0.01
 # and renormalised: a pseudo-count, not a weight.
 M_FLOOR = 1e-3
 # u-probabilities are counted over every pair of a random sample of records for the comparisons
-# whose distinct values in the sample make at most this share of its pairs (estimate_u).
-U_COUNTED_SHARE = 0.01
+# whose distinct values in the sample make at most this many pairs (estimate_u): some tens of
+# milliseconds of counting, about what Splink's first chunk of pairs costs at 1x. The name parts
+# make at most ~21,000 at 1x and 10x, when-and-where (days times places) 600,000-3,000,000.
+U_COUNTED_VALUE_PAIRS = 200_000
 # EM iterations. Splink 5.0.0 raises when EM drives a rarely seen level's m below 1e-300 (it
 # shrinks geometrically, ~1e-16 per iteration, for a level no match ever falls in) instead of
 # clamping it; m has converged long before that, so training is retried with fewer iterations.
@@ -356,11 +358,11 @@ def estimate_u(linker: Linker, n: int, max_pairs: float, seed: int) -> None:
     comparison's level depends only on the two records' values of its columns, and the sample
     has a few dozen to a few hundred distinct names, ages, sexes and source lists:
     sample_level_counts counts each such comparison's levels once per pair of distinct values,
-    weighted by the pairs of records that have them, so over every pair of the sample, at less
-    cost than Splink's first 1%. (Measured against Splink's partial counts: pairwise F1 of named
+    weighted by the pairs of records that have them, so over every pair of the sample, at about
+    the cost of Splink's first chunk. (Measured against Splink's partial counts: pairwise F1 of named
     records 0.9861 -> 0.9861 and 0.9873 -> 0.9879 at 1x, seeds 1 and 7; 0.9624 -> 0.9617 at 10x.)
-    When-and-where has too many distinct values (days times places) for that and is left to
-    Splink, which stops early for it."""
+    When-and-where has too many distinct values (days times places) for that at 1x and above
+    and is left to Splink, which stops early for it."""
     settings_obj = linker._settings_obj
     everything = settings_obj.comparisons
     counted = sample_level_counts(linker, n, max_pairs, seed)
@@ -386,8 +388,8 @@ def estimate_u(linker: Linker, n: int, max_pairs: float, seed: int) -> None:
 
 def sample_level_counts(linker: Linker, n: int, max_pairs: float, seed: int) -> dict[str, dict[int, int]]:
     """For each comparison whose distinct values in Splink's u sample make at most
-    U_COUNTED_SHARE of the sample's pairs: how many of the sample's pairs are at each of its
-    levels (gamma; the null level -1 too), by comparison name."""
+    U_COUNTED_VALUE_PAIRS pairs: how many of the sample's pairs are at each of its levels
+    (gamma; the null level -1 too), by comparison name."""
     settings_obj = linker._settings_obj
     # Splink's sample (splink.internals.estimate_u.estimate_u_values).
     sample_size = 0.5 * ((8 * max_pairs + 1) ** 0.5 + 1)
@@ -409,7 +411,7 @@ def sample_level_counts(linker: Linker, n: int, max_pairs: float, seed: int) -> 
         counted = {}
         for comparison in settings_obj.comparisons:
             name = comparison.output_column_name
-            if distinct[name] * (distinct[name] + 1) / 2 > U_COUNTED_SHARE * pairs:
+            if distinct[name] * (distinct[name] + 1) // 2 > U_COUNTED_VALUE_PAIRS:
                 continue
             listed = ", ".join(columns[name])
             # Each unordered pair of distinct values once (a value with itself: its records'
