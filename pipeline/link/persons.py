@@ -483,7 +483,7 @@ def candidate_pairs(linker: Linker, records: SplinkDataFrame) -> SplinkDataFrame
         f"select {i} as rule, l.record_id as join_key_l, r.record_id as join_key_r from {table} as l inner join {table} as r on ({rule}) where l.record_id < r.record_id"
         for i, rule in enumerate(bounded_rules(prediction_blocking_rules()))
     ]
-    sql = f"select cast(min(rule) as varchar) as match_key, join_key_l, join_key_r from ({' union all '.join(joins)}) as found group by join_key_l, join_key_r"
+    sql = f"select cast(min(rule) as string) as match_key, join_key_l, join_key_r from ({' union all '.join(joins)}) as found group by join_key_l, join_key_r"
     pipeline = CTEPipeline()
     pipeline.enqueue_sql(sql, "__splink__blocked_id_pairs_all")
     return linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
