@@ -398,3 +398,79 @@ def test_duckdb_spills_to_a_folder_of_its_own(tmp_path, monkeypatch):
     folder = backend.fetch("select current_setting('temp_directory') as d").column("d")[0].as_py()
     assert folder != ".tmp" and "mosul-duckdb-" in folder
     backend.close()
+
+
+# --- speed-ups that must not change what Splink would compute ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained(scenario):
+    """The scenario's records in the engine and a model trained on them, as score_pairs trains it."""
+    from splink import Linker
+
+    from pipeline.link.backend import duckdb_backend
+    from pipeline.link.persons import model_input, settings, train
+
+    _, records, _ = scenario
+    rows = model_input(records)
+    backend = duckdb_backend()
+    table = backend.register(rows.to_arrow(), "person_records")
+    linker = Linker(table, settings(), validate_settings=False)
+    train(linker, rows.height)
+    yield backend, table, linker, rows.height
+    backend.close()
+
+
+def test_candidate_pairs_and_their_scores_are_what_splink_makes_of_the_blocking_rules(trained):
+    """candidate_pairs + score_candidates against Splink's own blocking (each rule excluding the
+    pairs of the rules before it) and predict (keeping the compared values, hence the levels)."""
+    from splink import Linker
+
+    from pipeline.link.blocking import bounded_rules
+    from pipeline.link.persons import SCORING_FLOOR, candidate_pairs, prediction_blocking_rules, score_candidates, scoring_model
+
+    backend, table, linker, n = trained
+    model = scoring_model(linker)
+    ours = Linker(table, model, validate_settings=False)
+    blocked = candidate_pairs(ours, table)
+    scored = score_candidates(ours, blocked, n, SCORING_FLOOR)
+    splinks = Linker(table, {**model, "blocking_rules_to_generate_predictions": bounded_rules(prediction_blocking_rules()), "retain_matching_columns": True})
+    their_blocked = splinks.inference.compute_blocked_pairs_for_predict()
+    predicted = splinks.inference.predict(threshold_match_probability=SCORING_FLOOR)
+
+    def read(name: str) -> pl.DataFrame:
+        frame = pl.from_arrow(backend.fetch(f"select * from {name}"))
+        columns = ["record_id_l", "record_id_r", "match_weight", *sorted(c for c in frame.columns if c.startswith(("gamma_", "mw_")))]
+        return frame.select(columns).sort("record_id_l", "record_id_r")
+
+    pairs = lambda name: pl.from_arrow(backend.fetch(f"select join_key_l, join_key_r from {name}")).sort("join_key_l", "join_key_r")  # noqa: E731
+    assert pairs(blocked.physical_name).height > 1000
+    assert pairs(blocked.physical_name).equals(pairs(their_blocked.physical_name))
+    mine, theirs = read(scored.physical_name), read(predicted.physical_name)
+    assert mine.height > 100 and mine.columns == theirs.columns
+    from polars.testing import assert_frame_equal
+
+    assert_frame_equal(mine, theirs, check_dtypes=False, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_u_counted_per_pair_of_values_is_splinks_over_every_pair_of_its_sample(trained):
+    from splink import Linker
+
+    from pipeline.link.persons import estimate_u, sample_level_counts, settings
+
+    _, table, _, n = trained
+    ours = Linker(table, settings(), validate_settings=False)
+    estimate_u(ours, n, 2e5, seed=1)
+    splinks = Linker(table, settings(), validate_settings=False)
+    # Without a minimum count Splink goes through every pair of its sample.
+    splinks.training.estimate_u_using_random_sampling(max_pairs=2e5, seed=1, min_count_per_level=None)
+    counted = sample_level_counts(ours, n, 2e5, seed=1)
+    assert {"given", "father", "grandfather", "family", "sex", "age", "source_pair"} <= set(counted)
+    compared = 0
+    for mine, theirs in zip(ours._settings_obj.comparisons, splinks._settings_obj.comparisons):
+        if mine.output_column_name not in counted:
+            continue
+        for a, b in zip(mine._comparison_levels_excluding_null, theirs._comparison_levels_excluding_null):
+            assert a.u_probability == pytest.approx(b.u_probability, rel=1e-12), (mine.output_column_name, a.label_for_charts)
+            compared += 1
+    assert compared > 20

@@ -179,25 +179,30 @@ class Clustering:
 
 def _members(person_records: pl.DataFrame) -> list[Member]:
     """One Member per record. Names repeat (a few dozen common given names), so each distinct
-    name part is one NamePart object shared by every record that gives it."""
-    shared: dict[tuple, NamePart] = {}
-
-    def name_part(canonical, alternatives, skeleton, spelling) -> NamePart:
-        key = (canonical, tuple(alternatives or (canonical,)), skeleton, spelling)
-        part = shared.get(key)
-        if part is None:
-            part = shared[key] = NamePart(*key)
-        return part
-
+    name part is one NamePart object shared by every record that gives it: the distinct parts
+    are found by polars and numbered, and each record carries its parts' numbers (reading every
+    record's list of alternative spellings into Python was half the clustering time at 10x)."""
+    frame = person_records.select("record_key", "source", "incident_key", "sex", "age")
+    shared: dict[str, list[NamePart]] = {}
+    for part in PARTS:
+        columns = [f"{part}_{c}" for c in ("key", "alts", "sk", "rom")]
+        types = {f"{part}_key": pl.String, f"{part}_alts": pl.List(pl.String), f"{part}_sk": pl.String, f"{part}_rom": pl.String}
+        given = person_records.select(columns).cast(types).with_row_index("_row").filter(pl.col(f"{part}_key").is_not_null())
+        # Numbered by first appearance; a list column cannot be a join or group key everywhere,
+        # so the alternatives are joined into one string for the numbering.
+        text = given.with_columns(pl.col(f"{part}_alts").list.join("\t").alias("_alts_text"))
+        numbered = text.with_columns(pl.struct(f"{part}_key", "_alts_text", f"{part}_sk", f"{part}_rom").rank("dense").cast(pl.Int64).sub(1).alias("_code"))
+        distinct = numbered.unique("_code", keep="first").sort("_code")
+        shared[part] = [
+            NamePart(canonical, tuple(alternatives or (canonical,)), skeleton, spelling)
+            for canonical, alternatives, skeleton, spelling in distinct.select(columns).iter_rows()
+        ]
+        codes = numbered.select("_row", pl.col("_code").alias(part))
+        frame = frame.with_row_index("_row").join(codes, on="_row", how="left").sort("_row").drop("_row")
     members = []
-    # Columns to Python lists, then zipped: far cheaper than a tuple per row; in slices, so the
-    # lists of only one slice exist at a time.
-    for chunk in person_records.iter_slices(100_000):
-        base = [chunk[c].to_list() for c in ("record_key", "source", "incident_key", "sex", "age")]
-        by_part = {part: list(zip(*(chunk[f"{part}_{c}"].to_list() for c in ("key", "alts", "sk", "rom")))) for part in PARTS}
-        for index, (key, source, incident, sex, age) in enumerate(zip(*base)):
-            parts = {part: name_part(*by_part[part][index]) for part in PARTS if by_part[part][index][0] is not None}
-            members.append(Member(key, source, incident, sex, age, parts))
+    for key, source, incident, sex, age, *codes in frame.iter_rows():
+        parts = {part: shared[part][code] for part, code in zip(PARTS, codes) if code is not None}
+        members.append(Member(key, source, incident, sex, age, parts))
     return members
 
 
