@@ -10,6 +10,8 @@ from pipeline/config/attribution.toml (`victim_incident_*`, `victim_side_*`, `ca
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from pipeline.attribute import NO_CANDIDATES, Policy
@@ -202,16 +204,18 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
     received = undated.select("victim_id", "neighbourhood_id", pl.col("causes").list.first().alias("cause"), pl.col("record_keys").alias("record_key")).explode("record_key").join(
         morgue.select("record_key", "date_received"), on="record_key"
     ).group_by("victim_id", "neighbourhood_id", "cause").agg(pl.col("date_received").min())
-    # Each incident listed on every day a body of it could be registered, and joined on place and
-    # day; a victim has one date received, so one row per victim and incident.
     longest = int(delays["delay"].max())
-    # Narrow while exploded (an incident a row per day for up to `longest` days); the rest joins back after.
-    registrable = placed.select("incident_id", "neighbourhood_id", "date_end", pl.date_ranges(pl.col("date_start"), pl.col("date_end") + pl.duration(days=longest)).alias("date_received")).explode("date_received").with_columns(
-        (pl.col("date_received") - pl.col("date_end")).dt.total_days().clip(lower_bound=0).alias("delay")
-    ).join(delays, on="delay").drop("date_end", "delay")
-    registrable = uncrowded(registrable, ["neighbourhood_id", "date_received"])
+    # Every join below is on the neighbourhood, so the places can be taken a group at a time: the
+    # exploded incidents (a row per incident and day for up to `longest` days, 24 million rows at
+    # 100x) are then never all held at once. One group at Mosul's size.
+    places = received["neighbourhood_id"].unique().sort()
+    groups = max(1, math.ceil(placed.height * (longest + 1) / EXPLODED_ROWS))
+    matched = pl.concat([
+        registered_candidates(received.filter(pl.col("neighbourhood_id").is_in(part.implode())), placed.filter(pl.col("neighbourhood_id").is_in(part.implode())), delays, longest)
+        for part in (places.gather(range(g, places.len(), groups)) for g in range(groups))
+    ])
     within = float(delays["share"].sum())
-    return received.join(registrable, on=["neighbourhood_id", "date_received"]).join(placed.select("incident_id", "party", "weapon", "room"), on="incident_id").with_columns(
+    return matched.join(placed.select("incident_id", "party", "weapon", "room"), on="incident_id").with_columns(
         pl.col("date_received").dt.month_start().alias("month")
     ).join(rate, on=["neighbourhood_id", "month"], how="left").select(
         "victim_id", "incident_id", "party", "weapon", "cause",
@@ -219,6 +223,23 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
         (pl.col("unreported_per_day").fill_null(0.0) / max(dated_share, 1e-9) * within).alias("unreported"),
         pl.lit("date received, neighbourhood").alias("matched"),
     ).cast(WEIGHED)
+
+
+# Rows of exploded incident-days held at once by weigh_by_date_received (about 0.4 GB).
+EXPLODED_ROWS = 4_000_000
+
+
+def registered_candidates(received: pl.DataFrame, placed: pl.DataFrame, delays: pl.DataFrame, longest: int) -> pl.DataFrame:
+    """victim_id, incident_id, neighbourhood_id, cause, date_received, share: each incident listed on
+    every day a body of it could be registered (the share of bodies the morgue registers that many
+    days after death), joined to the bodies registered there that day, in uncrowded cells only; a
+    victim has one date received, so one row per victim and incident."""
+    # Narrow while exploded; the rest joins back after.
+    registrable = placed.select("incident_id", "neighbourhood_id", "date_end", pl.date_ranges(pl.col("date_start"), pl.col("date_end") + pl.duration(days=longest)).alias("date_received")).explode("date_received").with_columns(
+        (pl.col("date_received") - pl.col("date_end")).dt.total_days().clip(lower_bound=0).alias("delay")
+    ).join(delays, on="delay").drop("date_end", "delay")
+    registrable = uncrowded(registrable, ["neighbourhood_id", "date_received"])
+    return received.join(registrable, on=["neighbourhood_id", "date_received"])
 
 
 def unreported_rate(bodies: pl.DataFrame, incident_days: pl.DataFrame, shrinkage_days: float) -> pl.DataFrame:
