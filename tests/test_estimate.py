@@ -288,6 +288,35 @@ def test_calibrated_undecided_links_remove_the_bias_of_missed_ones():
     assert abs(np.mean(counted) - n) / n < 0.02
 
 
+def test_the_interval_covers_the_undecided_links_resolved_either_way():
+    # As above: 8% of the morgue-Airwars links missed and left undecided at 0.5, beside as many
+    # pairs of different people. The estimate stays where the probabilities put it; the interval
+    # reaches the estimates' intervals with every undecided pair merged and every one apart.
+    rng = np.random.default_rng(300)
+    frame = histories(population(6000, {"morgue": 0.75, "airwars": 0.3, "ibc": 0.2}, rng))
+    both = frame.filter(pl.col("in_morgue") & pl.col("in_airwars") & ~pl.col("in_ibc"))
+    missed = both.sample(fraction=0.08, seed=0)["victim_id"]
+    split = frame.filter(~pl.col("victim_id").is_in(missed.implode())).vstack(
+        frame.filter(pl.col("victim_id").is_in(missed.implode())).with_columns(pl.lit(False).alias("in_airwars")).vstack(
+            frame.filter(pl.col("victim_id").is_in(missed.implode())).with_columns(pl.lit(False).alias("in_morgue"), (pl.col("victim_id") + "a").alias("victim_id"))
+        )
+    )
+    others_l = frame.filter(pl.col("in_morgue") & ~pl.col("in_airwars") & ~pl.col("in_ibc"))["victim_id"].head(len(missed))
+    others_r = frame.filter(~pl.col("in_morgue") & pl.col("in_airwars") & ~pl.col("in_ibc"))["victim_id"].head(len(missed))
+    undecided = pl.DataFrame({"victim_id_l": [*missed, *others_l], "victim_id_r": [*(missed + "a"), *others_r], "probability": [0.5] * (2 * len(missed))})
+    plain = EstimationConfig(strata=(), latent_class=False, linkage_envelope=False)
+    widened = overall(estimate(split, EstimationConfig(strata=(), latent_class=False), undecided))
+    model_only = overall(estimate(split, plain, undecided))
+    merged = overall(estimate(split, plain, undecided.with_columns(pl.lit(1.0).alias("probability"))))
+    apart = overall(estimate(split, plain))
+    assert widened["estimate"] == pytest.approx(model_only["estimate"])
+    assert merged["estimate"] < model_only["estimate"] < apart["estimate"]
+    assert widened["lower"] == pytest.approx(min(model_only["lower"], merged["lower"], apart["lower"]))
+    assert widened["upper"] == pytest.approx(max(model_only["upper"], merged["upper"], apart["upper"]))
+    assert widened["lower"] < model_only["lower"] and widened["upper"] > model_only["upper"]
+    assert "all merged" in widened["method"] and "all apart" in widened["method"]
+
+
 def test_two_lists_fall_back_to_chapman():
     rng = np.random.default_rng(2)
     frame = histories(population(2000, {"morgue": 0.6, "airwars": 0.4}, rng))

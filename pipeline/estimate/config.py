@@ -30,5 +30,9 @@ class EstimationConfig:
     # Victim pairs the linkage left undecided (the review queue's `uncertain` pairs) count as one
     # person with their match probability (pipeline/estimate/undecided.py); False: as two.
     undecided_links: bool = True
+    # The `all` row's interval also covers the estimates with every undecided pair resolved one
+    # way: all merged, all apart (table.py, linkage_envelope). The model's interval knows nothing of
+    # the linkage; False: the model's interval alone.
+    linkage_envelope: bool = True
     # The Bayesian latent-class second opinion on the `all` row (about half a second).
     latent_class: bool = True
