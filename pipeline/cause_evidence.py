@@ -17,9 +17,12 @@ impossible under a weapon, and is the whole of it when the data holds too few na
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import polars as pl
 
 LIKELIHOODS = {"weapon": pl.String, "cause": pl.String, "cause_likelihood": pl.Float64}
+OVERALL = {"cause": pl.String, "overall_likelihood": pl.Float64}
 UNREPORTED = {"cause": pl.String, "unreported_cause_likelihood": pl.Float64}
 
 
@@ -32,9 +35,15 @@ def smoothed_shares(counts: pl.DataFrame, overall: pl.DataFrame, by: list[str], 
     return grid.select(*by, "cause", ((pl.col("len") + prior_bodies * pl.col("share")) / (total + prior_bodies)).alias(name))
 
 
-def learned_cause_likelihoods(named: pl.DataFrame, unreported: pl.DataFrame, bodies: pl.DataFrame, prior_bodies: float, min_named: int) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """(weapon, cause, cause_likelihood) and (cause, unreported_cause_likelihood), or None when fewer
-    than `min_named` named bodies carry both a cause and an incident weapon (too few to learn from).
+class LearnedCauses(NamedTuple):
+    by_weapon: pl.DataFrame  # weapon, cause, cause_likelihood
+    overall: pl.DataFrame  # cause, overall_likelihood: the morgue's mix, for a weapon no named body died of
+    unreported: pl.DataFrame  # cause, unreported_cause_likelihood
+
+
+def learned_cause_likelihoods(named: pl.DataFrame, unreported: pl.DataFrame, bodies: pl.DataFrame, prior_bodies: float, min_named: int) -> LearnedCauses | None:
+    """P(cause | weapon), the morgue's overall mix of causes and P(cause | unreported), or None when
+    fewer than `min_named` named bodies carry both a cause and an incident weapon (too few to learn from).
 
     `named`: cause, weapon (a named morgue body and its incident's weapon); `unreported`: cause (bodies
     from places and days without a reported incident); `bodies`: cause (every morgue body, for the
@@ -44,20 +53,15 @@ def learned_cause_likelihoods(named: pl.DataFrame, unreported: pl.DataFrame, bod
         return None
     overall = bodies.drop_nulls("cause").group_by("cause").len().with_columns((pl.col("len") / pl.col("len").sum()).alias("share")).drop("len")
     by_weapon = smoothed_shares(named.group_by("weapon", "cause").len(), overall, ["weapon"], prior_bodies, "cause_likelihood")
-    # An incident of a weapon no named body died of weighs each cause as the morgue's overall mix.
-    by_weapon = pl.concat([by_weapon, overall.select(pl.lit(None, pl.String).alias("weapon"), "cause", pl.col("share").alias("cause_likelihood"))])
     background = smoothed_shares(unreported.drop_nulls("cause").group_by("cause").len(), overall, [], prior_bodies, "unreported_cause_likelihood")
-    return by_weapon.cast(LIKELIHOODS), background.cast(UNREPORTED)
+    return LearnedCauses(by_weapon.cast(LIKELIHOODS), overall.select("cause", pl.col("share").alias("overall_likelihood")).cast(OVERALL), background.cast(UNREPORTED))
 
 
-def apply_cause_likelihoods(weighed: pl.DataFrame, learned: tuple[pl.DataFrame, pl.DataFrame], allowed: pl.Expr) -> pl.DataFrame:
+def apply_cause_likelihoods(weighed: pl.DataFrame, learned: LearnedCauses, allowed: pl.Expr) -> pl.DataFrame:
     """Scale each candidate's weight by P(cause | weapon) and its unreported weight by P(cause |
     unreported); `allowed` is false where the policy's table calls the cause impossible under the
     weapon. A weapon without a learned row takes the overall mix; a body without a cause is left as is."""
-    by_weapon, background = learned
-    known = by_weapon.filter(pl.col("weapon").is_not_null())
-    fallback = by_weapon.filter(pl.col("weapon").is_null()).select("cause", pl.col("cause_likelihood").alias("overall_likelihood"))
-    return weighed.join(known, on=["weapon", "cause"], how="left").join(fallback, on="cause", how="left").join(background, on="cause", how="left").with_columns(
+    return weighed.join(learned.by_weapon, on=["weapon", "cause"], how="left").join(learned.overall, on="cause", how="left").join(learned.unreported, on="cause", how="left").with_columns(
         (pl.col("weight") * pl.when(allowed).then(pl.coalesce("cause_likelihood", "overall_likelihood", pl.lit(1.0))).otherwise(0.0)).alias("weight"),
         (pl.col("unreported") * pl.col("unreported_cause_likelihood").fill_null(1.0)).alias("unreported"),
     ).drop("cause_likelihood", "overall_likelihood", "unreported_cause_likelihood")

@@ -86,10 +86,9 @@ def link_victims_to_incidents(victim_clusters: pl.DataFrame, incidents: pl.DataF
     weighed = pl.concat(weighed)
     learned = None
     if policy.cause_likelihood_from_data:
-        cause = pl.col("causes").list.first().alias("cause")
-        named_bodies = named_in.join(victim_clusters.select("victim_id", cause), on="victim_id").join(incidents.select("incident_id", "weapon"), on="incident_id")
-        quiet_bodies = dated.join(incident_days.select("neighbourhood_id", "date_of_death").unique(), on=["neighbourhood_id", "date_of_death"], how="anti").select(cause)
-        learned = learned_cause_likelihoods(named_bodies, quiet_bodies, victim_clusters.select(cause), policy.cause_likelihood_prior_bodies, policy.cause_likelihood_min_named)
+        named_bodies = named_in.join(victim_clusters.select("victim_id", FIRST_CAUSE), on="victim_id").join(incidents.select("incident_id", "weapon"), on="incident_id")
+        quiet_bodies = dated.join(incident_days.select("neighbourhood_id", "date_of_death").unique(), on=["neighbourhood_id", "date_of_death"], how="anti").select(FIRST_CAUSE)
+        learned = learned_cause_likelihoods(named_bodies, quiet_bodies, victim_clusters.select(FIRST_CAUSE), policy.cause_likelihood_prior_bodies, policy.cause_likelihood_min_named)
     table = cause_likelihood(pl.col("cause"), pl.col("weapon"), policy)
     weighed = (apply_cause_likelihoods(weighed, learned, table > 0) if learned is not None else weighed.with_columns(pl.col("weight") * table)).filter(pl.col("weight") > 0).with_columns(
         (pl.col("weight") / (pl.col("weight").sum().over("victim_id") + pl.col("unreported"))).alias("probability")
@@ -131,6 +130,18 @@ def uncrowded(listed: pl.DataFrame, cell: list[str]) -> pl.DataFrame:
     return listed.join(counts.filter(pl.col("listed") <= MOST_CANDIDATES).select(cell), on=cell, how="semi")
 
 
+# A victim's morgue cause of death (its first record's), the evidence every weighing reads.
+FIRST_CAUSE = pl.col("causes").list.first().alias("cause")
+# A candidate row's day of death within the incident's own dates (not only within the window).
+ON_THE_DAY = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
+
+
+def expected_bodies(expected_in_morgue: float, policy: Policy) -> pl.Expr:
+    """A dated candidate's weight: the bodies the morgue can be expected to show from it (its room
+    times `expected_in_morgue`), a quarter of that (the policy's factor) when the dates differ by a day."""
+    return (pl.col("room") * expected_in_morgue * pl.when(ON_THE_DAY).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor)).alias("weight")
+
+
 WEIGHED = {"victim_id": pl.String, "incident_id": pl.String, "party": pl.String, "weapon": pl.String, "cause": pl.String, "weight": pl.Float64, "unreported": pl.Float64, "matched": pl.String}
 
 
@@ -138,20 +149,19 @@ def weigh_dated(dated: pl.DataFrame, incident_days: pl.DataFrame, rate: pl.DataF
     """Candidates of victims with a date of death and a neighbourhood: the incidents of that place
     within the date window, each weighing its expected bodies (a quarter a day off), against the
     place's unreported deaths a day plus the bodies of that place and day beyond its incidents' room."""
-    candidates = dated.select("victim_id", "date_of_death", "neighbourhood_id", pl.col("causes").list.first().alias("cause")).join(
+    candidates = dated.select("victim_id", "date_of_death", "neighbourhood_id", FIRST_CAUSE).join(
         uncrowded(incident_days, ["neighbourhood_id", "date_of_death"]), on=["neighbourhood_id", "date_of_death"]
     )
-    on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
     # Morgue-only bodies from one place and day beyond the room of that day's incidents there
     # came from deaths no source reported; they weigh against every incident of that place and day.
     bodies = dated.group_by("neighbourhood_id", "date_of_death").agg(pl.len().alias("bodies"))
-    room = candidates.filter(on_the_day).unique(["incident_id", "neighbourhood_id", "date_of_death"]).group_by("neighbourhood_id", "date_of_death").agg(pl.col("room").sum().alias("cell_room"))
+    room = candidates.filter(ON_THE_DAY).unique(["incident_id", "neighbourhood_id", "date_of_death"]).group_by("neighbourhood_id", "date_of_death").agg(pl.col("room").sum().alias("cell_room"))
     candidates = candidates.join(bodies, on=["neighbourhood_id", "date_of_death"], how="left").join(room, on=["neighbourhood_id", "date_of_death"], how="left").with_columns(
         pl.col("date_of_death").dt.month_start().alias("month")
     ).join(rate, on=["neighbourhood_id", "month"], how="left")
     return candidates.select(
         "victim_id", "incident_id", "party", "weapon", "cause",
-        (pl.col("room") * expected_in_morgue * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor)).alias("weight"),
+        expected_bodies(expected_in_morgue, policy),
         (pl.col("unreported_per_day").fill_null(0.0) + (pl.col("bodies") - pl.col("cell_room").fill_null(0)).clip(lower_bound=0)).alias("unreported"),
         pl.lit("date, neighbourhood").alias("matched"),
     ).cast(WEIGHED)
@@ -168,13 +178,12 @@ def weigh_area_dated(area_dated: pl.DataFrame, members: pl.DataFrame, incident_d
         return pl.DataFrame(schema=WEIGHED)
     listed = incident_days.join(members, on="neighbourhood_id")
     listed = uncrowded(listed, ["area", "date_of_death"])
-    candidates = area_dated.select("victim_id", "area", "date_of_death", pl.col("causes").list.first().alias("cause")).join(listed, on=["area", "date_of_death"])
+    candidates = area_dated.select("victim_id", "area", "date_of_death", FIRST_CAUSE).join(listed, on=["area", "date_of_death"])
     month = pl.col("date_of_death").dt.month_start().alias("month")
     background = members.join(rate, on="neighbourhood_id").group_by("area", "month").agg(pl.col("unreported_per_day").sum())
-    on_the_day = pl.col("date_of_death").is_between(pl.col("date_start"), pl.col("date_end"))
     return candidates.with_columns(month).join(background, on=["area", "month"], how="left").select(
         "victim_id", "incident_id", "party", "weapon", "cause",
-        (pl.col("room") * expected_in_morgue * pl.when(on_the_day).then(1.0).otherwise(policy.victim_incident_adjacent_day_factor)).alias("weight"),
+        expected_bodies(expected_in_morgue, policy),
         pl.col("unreported_per_day").fill_null(0.0).alias("unreported"),
         pl.format("date and place ({}, where the morgue names no neighbourhood)", pl.col("area").replace({"bank:east": "the east bank", "bank:west": "the west bank", "old_city": "the Old City"})).alias("matched"),
     ).cast(WEIGHED)
@@ -201,7 +210,7 @@ def weigh_by_date_received(undated: pl.DataFrame, morgue: pl.DataFrame, placed: 
     delays = registration_delays(morgue)
     if undated.is_empty() or delays.is_empty():
         return pl.DataFrame(schema=WEIGHED)
-    received = undated.select("victim_id", "neighbourhood_id", pl.col("causes").list.first().alias("cause"), pl.col("record_keys").alias("record_key")).explode("record_key").join(
+    received = undated.select("victim_id", "neighbourhood_id", FIRST_CAUSE, pl.col("record_keys").alias("record_key")).explode("record_key").join(
         morgue.select("record_key", "date_received"), on="record_key"
     ).group_by("victim_id", "neighbourhood_id", "cause").agg(pl.col("date_received").min())
     longest = int(delays["delay"].max())

@@ -116,8 +116,8 @@ def linkage_envelope(overall: StratumEstimate, people: pl.DataFrame, undecided: 
     one), so the way the undecided pairs fall is a source of error the interval must show. Measured
     on the simulator (docs/estimation.md): without it, 80% of 20 seeds' intervals covered the truth,
     every miss an overshoot of 2-3% from missed cross-list links. Returns the widened estimate and
-    (merged lower, merged upper, apart lower, apart upper), or None for the bounds when neither
-    resolution could be estimated."""
+    (merged lower, merged upper, apart lower, apart upper), or the estimate as it was and None when
+    either resolution could not be estimated."""
     flags = [f"in_{s}" for s in config.lists]
     resolved = [
         estimate_stratum(expected_histories(people, undecided.with_columns(pl.lit(1.0).alias("probability")), config.lists).select(*flags, "weight"), config),
